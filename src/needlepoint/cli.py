@@ -1,0 +1,165 @@
+"""The `needlepoint` command.
+
+    needlepoint serve [--host H] [--port P] [--workers N]   run the web app (gunicorn)
+    needlepoint migrate                                    create/upgrade the database schema
+    needlepoint demo                                       load the demo clinic (idempotent)
+    needlepoint createowner --email E --clinic NAME --timezone TZ  (password on stdin or prompt)
+    needlepoint backup FILE / needlepoint restore FILE     whole-database backup and restore
+    needlepoint plan ...                                   protocol plan for a client profile
+
+Errors exit non-zero with a one-line message; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from needlepoint.ops.demo import DEMO_PASSWORD, load_demo
+
+    logins = load_demo(client_count=args.clients)
+    print("Demo clinic loaded. Sign in with any of these (password: %s):" % DEMO_PASSWORD)
+    for login in logins:
+        print(f"  {login.email:<40} {login.role:<13} {login.clinics}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    # Refuse to serve a database whose schema is behind the code.
+    try:
+        call_command("migrate", check=True, verbosity=0)
+    except SystemExit:
+        return _fail("the database needs migrating: run `needlepoint migrate` first")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Needlepoint is running at {url}  (Ctrl-C to stop)", flush=True)
+    argv = [sys.executable, "-m", "gunicorn", "needlepoint.wsgi:application",
+            "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
+            "--access-logfile", "-", "--graceful-timeout", "10"]
+    os.execv(sys.executable, argv)  # noqa: S606 — replaces this process with gunicorn
+    return 0  # pragma: no cover
+
+
+def cmd_createowner(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from needlepoint.ops.owners import create_owner
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password for the owner: ")
+    else:
+        return _fail("give the password with --password-stdin (or run interactively)", 2)
+    try:
+        membership = create_owner(email=args.email, password=password, clinic_name=args.clinic,
+                                  timezone=args.timezone, currency=args.currency)
+    except ValidationError as exc:
+        return _fail("; ".join(exc.messages), 2)
+    print(f"{membership.user.email} is the owner of {membership.clinic.name}.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    _setup_django()
+    from needlepoint.ops.backup import BackupError, backup
+
+    try:
+        result = backup(Path(args.file))
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(f"Backed up the {result.engine} database to {result.path} ({result.size_bytes:,} bytes, verified).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _setup_django()
+    from needlepoint.ops.backup import BackupError, restore
+
+    if not args.yes:
+        return _fail("restore replaces the whole database: add --yes to confirm", 2)
+    try:
+        result = restore(Path(args.file))
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(f"Restored the {result.engine} database from {result.path}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="needlepoint", description="Run a microneedling practice.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("serve", cmd_serve, "Serve the web app with gunicorn.")
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    p = add("migrate", cmd_migrate, "Create or upgrade the database schema.")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p = add("demo", cmd_demo, "Load (or refresh) the demo clinic. Safe to run repeatedly.")
+    p.add_argument("--clients", type=int, default=50)
+    p = add("createowner", cmd_createowner, "Create a clinic's owner account.")
+    p.add_argument("--email", required=True)
+    p.add_argument("--clinic", required=True, help="clinic name (created if new)")
+    p.add_argument("--timezone", default="Europe/London", help="IANA time zone of its first location")
+    p.add_argument("--currency", default="GBP")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p = add("backup", cmd_backup, "Back up the whole database to FILE (verified).")
+    p.add_argument("file")
+    p = add("restore", cmd_restore, "Replace the whole database with the backup in FILE.")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="confirm replacing the current data")
+    sub.add_parser("plan", help="Compute a protocol plan for a client profile (see `needlepoint plan -h`).",
+                   add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["plan"]:
+        from needlepoint.protocol.cli import main as plan_main
+
+        return plan_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Django apps of the practice, one per concept (persistence and workflow)."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "needlepoint.clinic.accounts"
+    label = "accounts"
+    verbose_name = "Staff accounts and roles"
+
+    def ready(self) -> None:
+        from needlepoint.clinic.audit.registry import register_audited
+
+        from . import models
+
+        register_audited(models.Membership, exclude_fields=["last_seen_at"])

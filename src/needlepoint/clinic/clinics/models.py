@@ -1,0 +1,168 @@
+"""The clinic and what it owns physically: locations (each with a time zone), rooms, devices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+from zoneinfo import available_timezones
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from .hours import validate_opening_hours
+
+CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. GBP.")
+LOCALE_VALIDATOR = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Z]{2})?$", "Use a locale such as en-GB or fr-FR."
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _TIMEZONES:
+        raise ValidationError(f"'{value}' is not an IANA time zone (e.g. Europe/London).")
+
+
+_TIMEZONES = frozenset(available_timezones())
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    currency = models.CharField(max_length=3, default="GBP", validators=[CURRENCY_VALIDATOR])
+    locale = models.CharField(max_length=10, default="en-GB", validators=[LOCALE_VALIDATOR])
+    require_two_factor = models.BooleanField(
+        default=False, help_text="Staff must use a TOTP authenticator to sign in."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict[str, Any]:  # used by django-auditlog
+        return {"clinic_id": self.pk}
+
+
+class ClinicOwnedQuerySet(models.QuerySet):
+    def for_clinic(self, clinic: Clinic | int) -> ClinicOwnedQuerySet:
+        clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+        return self.filter(clinic_id=clinic_id)
+
+
+class ClinicOwned(models.Model):
+    """A row that belongs to one clinic. Queries go through `for_clinic`, and saving refuses a
+    link to another clinic's row, so a bug in a view cannot join two clinics' data."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[Any] = ClinicOwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def get_additional_data(self) -> dict[str, Any]:  # used by django-auditlog
+        return {"clinic_id": self.clinic_id}
+
+    def clean(self) -> None:
+        super().clean()
+        self._check_same_clinic()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_same_clinic()
+        super().save(*args, **kwargs)
+
+    def _check_same_clinic(self) -> None:
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.ForeignKey) or field.name == "clinic":
+                continue
+            if not issubclass(field.related_model, ClinicOwned):  # type: ignore[arg-type]
+                continue
+            if getattr(self, field.attname) is None:
+                continue
+            related = getattr(self, field.name)
+            if related.clinic_id != self.clinic_id:
+                raise ValidationError({field.name: "belongs to another clinic"})
+
+
+class Location(ClinicOwned):
+    name = models.CharField(max_length=120)
+    timezone = models.CharField(
+        max_length=64, validators=[validate_timezone], help_text="IANA time zone, e.g. Europe/London"
+    )
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. GB")
+    phone = models.CharField(max_length=40, blank=True)
+    opening_hours = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_opening_hours],
+        help_text='Local times per weekday, e.g. {"mon": [["09:00", "17:30"]], "sat": []}',
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="location_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(ClinicOwned):
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=80)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="room_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location.name})"
+
+
+class DeviceKind(models.TextChoices):
+    PEN = "pen", "Microneedling pen (adjustable depth)"
+    ROLLER = "roller", "Roller (fixed needle length)"
+    STAMP = "stamp", "Stamp"
+
+
+class Device(ClinicOwned):
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="devices")
+    name = models.CharField(max_length=80, help_text="What staff call it, e.g. 'Pen 2'")
+    make = models.CharField(max_length=80)
+    model = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=DeviceKind.choices, default=DeviceKind.PEN)
+    max_depth_mm = models.DecimalField(
+        "maximum needle depth (mm)",
+        max_digits=3,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("3.00"))],
+        help_text="For a roller: its fixed needle length.",
+    )
+    serial_number = models.CharField(max_length=80, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="device_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(max_depth_mm__gte=Decimal("0.25"))
+                & models.Q(max_depth_mm__lte=Decimal("3.00")),
+                name="device_depth_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.make} {self.model} ({self.max_depth_mm} mm)"

@@ -1,0 +1,1 @@
+"""Operations: demo data, backup and restore, owner creation. Called by the CLI."""

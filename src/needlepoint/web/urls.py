@@ -1,0 +1,29 @@
+"""Staff web routes."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import account, audit, clients, dashboard, setup
+
+setup_urls = [path("clinic/", setup.clinic_settings, name="clinic-settings")]
+for table in setup.TABLES:
+    setup_urls += table.urls()
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("healthz", account.healthz, name="healthz"),
+    path("account/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/2fa/setup/", account.two_factor_setup, name="2fa-setup"),
+    path("account/2fa/verify/", account.two_factor_verify, name="2fa-verify"),
+    path("clinic/switch/", account.switch_clinic, name="switch-clinic"),
+    path("clients/", clients.client_list, name="client-list"),
+    path("clients/new/", clients.client_create, name="client-create"),
+    path("clients/<int:pk>/", clients.client_detail, name="client-detail"),
+    path("clients/<int:pk>/edit/", clients.client_edit, name="client-edit"),
+    path("clients/<int:pk>/archive/", clients.client_archive, name="client-archive"),
+    path("settings/", include(setup_urls)),
+    path("audit/", audit.audit_log, name="audit-log"),
+]

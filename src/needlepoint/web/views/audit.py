@@ -1,0 +1,24 @@
+"""The owner's audit trail: changes to records and reads of client records."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from needlepoint.clinic.audit import selectors
+from needlepoint.web.access import OWNER_ONLY, staff_view
+
+
+@staff_view(*OWNER_ONLY)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    tab = "reads" if request.GET.get("tab") == "reads" else "changes"
+    clinic = request.clinic  # type: ignore[attr-defined]
+    if tab == "reads":
+        qs = selectors.reads_for(clinic)
+        if client_id := request.GET.get("client", "").strip():
+            qs = qs.filter(client_id=client_id) if client_id.isdigit() else qs.none()
+    else:
+        qs = selectors.changes_for(clinic)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/log.html", {"tab": tab, "page": page})

@@ -1,0 +1,27 @@
+"""The staff home page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from needlepoint.clinic.accounts.selectors import practitioners_of
+from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.clinics.models import Location
+from needlepoint.web.access import staff_view
+from needlepoint.web.timefmt import local_now
+
+
+@staff_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    clinic = request.clinic  # type: ignore[attr-defined]
+    now = timezone.now()
+    locations = [
+        (loc, local_now(loc, now)) for loc in Location.objects.for_clinic(clinic).filter(is_active=True)
+    ]
+    return render(request, "dashboard.html", {
+        "locations": locations,
+        "client_count": Client.objects.for_clinic(clinic).filter(is_archived=False).count(),
+        "practitioners": practitioners_of(clinic),
+    })
