@@ -46,7 +46,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from needlepoint.ops.demo import DEMO_PASSWORD, load_demo
 
     logins = load_demo(client_count=args.clients)
-    print("Demo clinic loaded. Sign in with any of these (password: %s):" % DEMO_PASSWORD)
+    print(f"Demo clinic loaded. Sign in with any of these (password: {DEMO_PASSWORD}):")
     for login in logins:
         print(f"  {login.email:<40} {login.role:<13} {login.clinics}")
     return 0
@@ -54,8 +54,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import call_command
 
+    from needlepoint.security import refuse_demo_key_in_production
+
+    try:
+        refuse_demo_key_in_production()
+    except ImproperlyConfigured as exc:
+        return _fail(str(exc))
     # Refuse to serve a database whose schema is behind the code.
     try:
         call_command("migrate", check=True, verbosity=0)
@@ -64,9 +71,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     url = f"http://{args.host}:{args.port}/"
     print(f"Needlepoint is running at {url}  (Ctrl-C to stop)", flush=True)
-    argv = [sys.executable, "-m", "gunicorn", "needlepoint.wsgi:application",
-            "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
-            "--access-logfile", "-", "--graceful-timeout", "10"]
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "needlepoint.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
     os.execv(sys.executable, argv)  # noqa: S606 — replaces this process with gunicorn
     return 0  # pragma: no cover
 
@@ -84,8 +102,13 @@ def cmd_createowner(args: argparse.Namespace) -> int:
     else:
         return _fail("give the password with --password-stdin (or run interactively)", 2)
     try:
-        membership = create_owner(email=args.email, password=password, clinic_name=args.clinic,
-                                  timezone=args.timezone, currency=args.currency)
+        membership = create_owner(
+            email=args.email,
+            password=password,
+            clinic_name=args.clinic,
+            timezone=args.timezone,
+            currency=args.currency,
+        )
     except ValidationError as exc:
         return _fail("; ".join(exc.messages), 2)
     print(f"{membership.user.email} is the owner of {membership.clinic.name}.")
@@ -146,8 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", cmd_restore, "Replace the whole database with the backup in FILE.")
     p.add_argument("file")
     p.add_argument("--yes", action="store_true", help="confirm replacing the current data")
-    sub.add_parser("plan", help="Compute a protocol plan for a client profile (see `needlepoint plan -h`).",
-                   add_help=False)
+    sub.add_parser(
+        "plan",
+        help="Compute a protocol plan for a client profile (see `needlepoint plan -h`).",
+        add_help=False,
+    )
     return parser
 
 

@@ -10,8 +10,13 @@ from needlepoint.clinic.audit.models import AccessLog
 from needlepoint.clinic.clients.models import Client
 from tests.conftest import ClinicWorld
 
-NEW_CLIENT = {"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10",
-              "email": "ada@example.com", "fitzpatrick": "2"}
+NEW_CLIENT = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "date_of_birth": "1985-12-10",
+    "email": "ada@example.com",
+    "fitzpatrick": "2",
+}
 
 
 def test_create_update_delete_are_logged_with_actor_and_address(client, clinic_a: ClinicWorld) -> None:
@@ -24,8 +29,11 @@ def test_create_update_delete_are_logged_with_actor_and_address(client, clinic_a
     assert created.actor == desk and created.remote_addr == "203.0.113.7"
     assert created.additional_data == {"clinic_id": clinic_a.clinic.pk}
 
-    client.post(reverse("client-edit", kwargs={"pk": ada.pk}), {**NEW_CLIENT, "last_name": "King"},
-                REMOTE_ADDR="203.0.113.8")
+    client.post(
+        reverse("client-edit", kwargs={"pk": ada.pk}),
+        {**NEW_CLIENT, "last_name": "King"},
+        REMOTE_ADDR="203.0.113.8",
+    )
     updated = LogEntry.objects.get_for_object(ada).get(action=LogEntry.Action.UPDATE)
     assert updated.changes_dict["last_name"] == ["Lovelace", "King"]
     assert updated.remote_addr == "203.0.113.8"
@@ -44,9 +52,18 @@ def test_create_update_delete_are_logged_with_actor_and_address(client, clinic_a
 
 def test_settings_rows_are_audited_too(client, clinic_a: ClinicWorld) -> None:
     client.force_login(clinic_a.users[Role.OWNER])
-    client.post(reverse("devices-edit", kwargs={"pk": clinic_a.device.pk}), {
-        "location": clinic_a.location.pk, "name": "Pen A", "make": "Acme", "model": "P1",
-        "kind": "pen", "max_depth_mm": "1.50", "is_active": "on"})
+    client.post(
+        reverse("devices-edit", kwargs={"pk": clinic_a.device.pk}),
+        {
+            "location": clinic_a.location.pk,
+            "name": "Pen A",
+            "make": "Acme",
+            "model": "P1",
+            "kind": "pen",
+            "max_depth_mm": "1.50",
+            "is_active": "on",
+        },
+    )
     entry = LogEntry.objects.get_for_object(clinic_a.device).get(action=LogEntry.Action.UPDATE)
     assert entry.changes_dict["max_depth_mm"] == ["2.50", "1.50"]
 
@@ -54,8 +71,11 @@ def test_settings_rows_are_audited_too(client, clinic_a: ClinicWorld) -> None:
 def test_reading_a_client_record_is_logged(client, clinic_a: ClinicWorld) -> None:
     pract = clinic_a.users[Role.PRACTITIONER]
     client.force_login(pract)
-    client.get(reverse("client-detail", kwargs={"pk": clinic_a.client.pk}),
-               REMOTE_ADDR="198.51.100.4", HTTP_USER_AGENT="TabletBrowser/1.0")
+    client.get(
+        reverse("client-detail", kwargs={"pk": clinic_a.client.pk}),
+        REMOTE_ADDR="198.51.100.4",
+        HTTP_USER_AGENT="TabletBrowser/1.0",
+    )
     entry = AccessLog.objects.get(action="view")
     assert (entry.user, entry.client, entry.clinic) == (pract, clinic_a.client, clinic_a.clinic)
     assert entry.remote_addr == "198.51.100.4" and entry.user_agent == "TabletBrowser/1.0"

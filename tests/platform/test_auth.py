@@ -58,7 +58,8 @@ def test_lockout_after_five_failures_even_with_the_right_password(client, clinic
 
 
 def test_clinic_requiring_2fa_sends_staff_to_enrolment_then_accepts_a_real_code(
-        client, clinic_a: ClinicWorld, settings) -> None:
+    client, clinic_a: ClinicWorld, settings
+) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the wrong-code attempt below would otherwise throttle
     clinic_a.clinic.require_two_factor = True
     clinic_a.clinic.save()
@@ -76,7 +77,8 @@ def test_clinic_requiring_2fa_sends_staff_to_enrolment_then_accepts_a_real_code(
 
 
 def test_user_with_an_authenticator_must_verify_at_every_sign_in(
-        client, clinic_a: ClinicWorld, settings) -> None:
+    client, clinic_a: ClinicWorld, settings
+) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     user = clinic_a.users[Role.OWNER]
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
@@ -99,8 +101,10 @@ def test_verify_refuses_open_redirects(client, clinic_a: ClinicWorld) -> None:
 
 def test_owner_can_require_2fa_for_the_clinic(client, clinic_a: ClinicWorld) -> None:
     client.force_login(clinic_a.users[Role.OWNER])
-    response = client.post(reverse("clinic-settings"), {
-        "name": "Clinic A", "currency": "GBP", "locale": "en-GB", "require_two_factor": "on"})
+    response = client.post(
+        reverse("clinic-settings"),
+        {"name": "Clinic A", "currency": "GBP", "locale": "en-GB", "require_two_factor": "on"},
+    )
     assert response.status_code == 302
     clinic_a.clinic.refresh_from_db()
     assert clinic_a.clinic.require_two_factor

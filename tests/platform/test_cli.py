@@ -43,8 +43,9 @@ def db_url(tmp_path: Path) -> Iterator[str]:
 def run(db_url: str, *args: str, stdin: str = "", ok: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": db_url, "NEEDLEPOINT_DEMO": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    proc = subprocess.run([*NEEDLEPOINT, *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=300, check=False)
+    proc = subprocess.run(
+        [*NEEDLEPOINT, *args], input=stdin, capture_output=True, text=True, env=env, timeout=300, check=False
+    )
     if ok:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -57,10 +58,15 @@ def counts(db_url: str) -> dict[str, int]:
         "print(json.dumps({m._meta.label: m.objects.count() for m in apps.get_models()"
         " if m._meta.app_label in ('clinics','accounts','clients','audit','auditlog')}))"
     )
-    env = {**os.environ, "DATABASE_URL": db_url, "NEEDLEPOINT_DEMO": "1",
-           "DJANGO_SETTINGS_MODULE": "needlepoint.settings"}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                         check=True, timeout=120).stdout
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "NEEDLEPOINT_DEMO": "1",
+        "DJANGO_SETTINGS_MODULE": "needlepoint.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, timeout=120
+    ).stdout
     import json
 
     return json.loads(out)  # type: ignore[no-any-return]
@@ -83,25 +89,61 @@ def test_demo_is_idempotent_and_realistic(db_url: str) -> None:
 def test_demo_locations_use_different_time_zones(db_url: str) -> None:
     run(db_url, "migrate")
     run(db_url, "demo")
-    env = {**os.environ, "DATABASE_URL": db_url, "NEEDLEPOINT_DEMO": "1",
-           "DJANGO_SETTINGS_MODULE": "needlepoint.settings"}
-    script = ("import django;django.setup();from needlepoint.clinic.clinics.models import Location;"
-              "print(sorted(set(Location.objects.filter(clinic__slug='needlepoint-demo')"
-              ".values_list('timezone', flat=True))))")
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "NEEDLEPOINT_DEMO": "1",
+        "DJANGO_SETTINGS_MODULE": "needlepoint.settings",
+    }
+    script = (
+        "import django;django.setup();from needlepoint.clinic.clinics.models import Location;"
+        "print(sorted(set(Location.objects.filter(clinic__slug='needlepoint-demo')"
+        ".values_list('timezone', flat=True))))"
+    )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "['America/New_York', 'Europe/London']"
 
 
 def test_createowner_and_bad_input(db_url: str) -> None:
     run(db_url, "migrate")
-    proc = run(db_url, "createowner", "--email", "kim@example.com", "--clinic", "Skin Lab",
-               "--timezone", "Europe/Dublin", "--password-stdin", stdin="a-long-enough-passphrase\n")
+    proc = run(
+        db_url,
+        "createowner",
+        "--email",
+        "kim@example.com",
+        "--clinic",
+        "Skin Lab",
+        "--timezone",
+        "Europe/Dublin",
+        "--password-stdin",
+        stdin="a-long-enough-passphrase\n",
+    )
     assert "kim@example.com is the owner of Skin Lab" in proc.stdout
-    bad_tz = run(db_url, "createowner", "--email", "x@example.com", "--clinic", "Other",
-                 "--timezone", "Atlantis/Capital", "--password-stdin", stdin="a-long-enough-passphrase\n", ok=False)
+    bad_tz = run(
+        db_url,
+        "createowner",
+        "--email",
+        "x@example.com",
+        "--clinic",
+        "Other",
+        "--timezone",
+        "Atlantis/Capital",
+        "--password-stdin",
+        stdin="a-long-enough-passphrase\n",
+        ok=False,
+    )
     assert bad_tz.returncode == 2 and "not an IANA time zone" in bad_tz.stderr
-    weak = run(db_url, "createowner", "--email", "y@example.com", "--clinic", "Other2",
-               "--password-stdin", stdin="123\n", ok=False)
+    weak = run(
+        db_url,
+        "createowner",
+        "--email",
+        "y@example.com",
+        "--clinic",
+        "Other2",
+        "--password-stdin",
+        stdin="123\n",
+        ok=False,
+    )
     assert weak.returncode == 2 and "too short" in weak.stderr
     # Nothing half-written: the failed calls created no clinic.
     assert counts(db_url)["clinics.Clinic"] == 1
@@ -153,10 +195,19 @@ def _free_port() -> int:
 def test_serve_answers_http_and_serves_static_locally(db_url: str, tmp_path: Path) -> None:
     run(db_url, "migrate")
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "NEEDLEPOINT_DEMO": "1",
-           "NEEDLEPOINT_DATA_DIR": str(tmp_path)}
-    server = subprocess.Popen([*NEEDLEPOINT, "serve", "--port", str(port), "--workers", "1"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "NEEDLEPOINT_DEMO": "1",
+        "NEEDLEPOINT_DATA_DIR": str(tmp_path),
+    }
+    server = subprocess.Popen(
+        [*NEEDLEPOINT, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):

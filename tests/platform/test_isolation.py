@@ -43,8 +43,9 @@ def test_every_pk_route_is_covered() -> None:
 
 @pytest.mark.parametrize("role", [r.value for r in Role])
 @pytest.mark.parametrize("route", sorted(PK_ROUTES))
-def test_other_clinics_objects_are_not_found(client, clinic_a: ClinicWorld, clinic_b: ClinicWorld,
-                                             route: str, role: str) -> None:
+def test_other_clinics_objects_are_not_found(
+    client, clinic_a: ClinicWorld, clinic_b: ClinicWorld, route: str, role: str
+) -> None:
     client.force_login(clinic_a.users[role])
     url = reverse(route, kwargs={"pk": _target(clinic_b, PK_ROUTES[route])})
     # 404, not 403: the other clinic's ids are not even confirmed to exist.
@@ -55,7 +56,8 @@ def test_other_clinics_objects_are_not_found(client, clinic_a: ClinicWorld, clin
 
 
 def test_own_clinic_objects_are_reachable_so_the_404s_above_mean_something(
-        client, clinic_a: ClinicWorld) -> None:
+    client, clinic_a: ClinicWorld
+) -> None:
     client.force_login(clinic_a.users[Role.OWNER])
     for route, key in PK_ROUTES.items():
         if route.endswith("archive"):
@@ -67,8 +69,10 @@ def test_own_clinic_objects_are_reachable_so_the_404s_above_mean_something(
 def test_posts_into_other_clinic_change_nothing(client, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     client.force_login(clinic_a.users[Role.OWNER])
     target = clinic_b.client
-    client.post(reverse("client-edit", kwargs={"pk": target.pk}), {
-        "first_name": "Hacked", "last_name": "X", "date_of_birth": "1990-01-01"})
+    client.post(
+        reverse("client-edit", kwargs={"pk": target.pk}),
+        {"first_name": "Hacked", "last_name": "X", "date_of_birth": "1990-01-01"},
+    )
     client.post(reverse("client-archive", kwargs={"pk": target.pk}))
     target.refresh_from_db()
     assert target.first_name == "ZeldaB" and not target.is_archived
@@ -87,13 +91,18 @@ def test_lists_and_search_show_only_own_clinic(client, clinic_a: ClinicWorld, cl
 
 def test_forms_do_not_offer_other_clinics_rows(client, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     client.force_login(clinic_a.users[Role.OWNER])
-    for url in (reverse("client-create"), reverse("rooms-create"), reverse("devices-create"),
-                reverse("staff-create")):
+    for url in (
+        reverse("client-create"),
+        reverse("rooms-create"),
+        reverse("devices-create"),
+        reverse("staff-create"),
+    ):
         assert "B High Street" not in client.get(url).content.decode(), url
 
 
 def test_cannot_attach_other_clinics_location_by_posting_its_id(
-        client, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
+    client, clinic_a: ClinicWorld, clinic_b: ClinicWorld
+) -> None:
     from needlepoint.clinic.clinics.models import Room
 
     client.force_login(clinic_a.users[Role.OWNER])
@@ -113,7 +122,8 @@ def test_model_layer_refuses_cross_clinic_links(clinic_a: ClinicWorld, clinic_b:
 
 
 def test_switching_to_a_clinic_you_do_not_belong_to_is_refused(
-        client, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
+    client, clinic_a: ClinicWorld, clinic_b: ClinicWorld
+) -> None:
     client.force_login(clinic_a.users[Role.OWNER])
     response = client.post(reverse("switch-clinic"), {"clinic": clinic_b.clinic.pk})
     assert response.status_code == 400
@@ -121,7 +131,8 @@ def test_switching_to_a_clinic_you_do_not_belong_to_is_refused(
 
 
 def test_multi_clinic_user_switches_and_sees_only_the_active_clinic(
-        client, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
+    client, clinic_a: ClinicWorld, clinic_b: ClinicWorld
+) -> None:
     from needlepoint.clinic.accounts.models import Membership
 
     user = clinic_a.users[Role.PRACTITIONER]

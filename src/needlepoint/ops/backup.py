@@ -30,7 +30,7 @@ class BackupResult:
 
 
 def _db() -> dict[str, Any]:
-    return settings.DATABASES["default"]  # type: ignore[no-any-return]
+    return settings.DATABASES["default"]
 
 
 def _engine() -> str:
@@ -64,8 +64,16 @@ def restore(source: Path) -> BackupResult:
         _sqlite_backup(source, Path(_db()["NAME"]))
     else:
         check_pg_dump(source)
-        _pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-            "--exit-on-error", f"--dbname={_pg_url()}", str(source))
+        _pg(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={_pg_url()}",
+            str(source),
+        )
     return BackupResult(source, _engine(), source.stat().st_size)
 
 

@@ -20,12 +20,28 @@ DOMAIN = "demo.needlepoint.test"
 WEEKDAYS_9_TO_6 = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 
 LOCATIONS = [
-    dict(name="London — Marylebone", timezone="Europe/London", address_line1="12 Wimpole Street",
-         city="London", postcode="W1G 9SX", country="GB", phone="+44 20 7946 0123",
-         opening_hours={**WEEKDAYS_9_TO_6, "sat": [["10:00", "16:00"]]}, rooms=["Room 1", "Room 2", "Room 3"]),
-    dict(name="New York — SoHo", timezone="America/New_York", address_line1="88 Greene Street",
-         city="New York", postcode="10012", country="US", phone="+1 212 555 0188",
-         opening_hours={**WEEKDAYS_9_TO_6, "thu": [["09:00", "20:00"]]}, rooms=["Suite A", "Suite B"]),
+    dict(
+        name="London — Marylebone",
+        timezone="Europe/London",
+        address_line1="12 Wimpole Street",
+        city="London",
+        postcode="W1G 9SX",
+        country="GB",
+        phone="+44 20 7946 0123",
+        opening_hours={**WEEKDAYS_9_TO_6, "sat": [["10:00", "16:00"]]},
+        rooms=["Room 1", "Room 2", "Room 3"],
+    ),
+    dict(
+        name="New York — SoHo",
+        timezone="America/New_York",
+        address_line1="88 Greene Street",
+        city="New York",
+        postcode="10012",
+        country="US",
+        phone="+1 212 555 0188",
+        opening_hours={**WEEKDAYS_9_TO_6, "thu": [["09:00", "20:00"]]},
+        rooms=["Suite A", "Suite B"],
+    ),
 ]
 
 DEVICES = [  # (name, make, model, kind, max depth, location index)
@@ -45,12 +61,60 @@ STAFF = [  # (local part, first, last, role, location indexes)
     ("daniel.cho", "Daniel", "Cho", Role.PRACTITIONER, [0, 1]),
 ]
 
-FIRST = ["Aisha", "Ben", "Chloe", "Dev", "Elena", "Finn", "Grace", "Hiro", "Isla", "Jonah", "Kemi",
-         "Liam", "Maya", "Noor", "Oscar", "Priya", "Quinn", "Rosa", "Tariq", "Uma", "Victor", "Wen",
-         "Ximena", "Yusuf", "Zara"]
-LAST = ["Adeyemi", "Brooks", "Castillo", "Dubois", "Evans", "Fischer", "Gupta", "Haddad", "Ito",
-        "Johansson", "Kowalski", "Lopez", "Mensah", "Nakamura", "O'Brien", "Patel", "Quinn", "Rossi",
-        "Singh", "Taylor", "Usman", "Varga", "Walsh", "Xu", "Young"]
+FIRST = [
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Finn",
+    "Grace",
+    "Hiro",
+    "Isla",
+    "Jonah",
+    "Kemi",
+    "Liam",
+    "Maya",
+    "Noor",
+    "Oscar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zara",
+]
+LAST = [
+    "Adeyemi",
+    "Brooks",
+    "Castillo",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Gupta",
+    "Haddad",
+    "Ito",
+    "Johansson",
+    "Kowalski",
+    "Lopez",
+    "Mensah",
+    "Nakamura",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Singh",
+    "Taylor",
+    "Usman",
+    "Varga",
+    "Walsh",
+    "Xu",
+    "Young",
+]
 
 
 @dataclass(frozen=True)
@@ -75,24 +139,41 @@ def load_demo(client_count: int = 50) -> list[DemoLogin]:
             loc.rooms.get_or_create(clinic=clinic, name=room)
         locations.append(loc)
     for name, make, model, kind, depth, loc_index in DEVICES:
-        Device.objects.update_or_create(clinic=clinic, name=name, defaults={
-            "location": locations[loc_index], "make": make, "model": model, "kind": kind,
-            "max_depth_mm": Decimal(depth)})
+        Device.objects.update_or_create(
+            clinic=clinic,
+            name=name,
+            defaults={
+                "location": locations[loc_index],
+                "make": make,
+                "model": model,
+                "kind": kind,
+                "max_depth_mm": Decimal(depth),
+            },
+        )
 
     logins = []
     for local, first, last, role, loc_indexes in STAFF:
         user = _user(f"{local}@{DOMAIN}", first, last)
         membership, _ = Membership.objects.update_or_create(
-            clinic=clinic, user=user, defaults={"role": role, "display_name": f"{first} {last}"})
+            clinic=clinic, user=user, defaults={"role": role, "display_name": f"{first} {last}"}
+        )
         membership.locations.set([locations[i] for i in loc_indexes])
         logins.append(DemoLogin(user.email, role.label, clinic.name))
 
     # A second, small clinic where the owner also works: shows the clinic switcher.
     satellite, _ = Clinic.objects.update_or_create(
-        slug="harbour-skin", defaults={"name": "Harbour Skin Studio", "currency": "AUD", "locale": "en-AU"})
-    Location.objects.update_or_create(clinic=satellite, name="Sydney — Surry Hills", defaults={
-        "timezone": "Australia/Sydney", "city": "Sydney", "country": "AU",
-        "opening_hours": {d: [["08:30", "17:00"]] for d in ("tue", "wed", "thu", "fri", "sat")}})
+        slug="harbour-skin", defaults={"name": "Harbour Skin Studio", "currency": "AUD", "locale": "en-AU"}
+    )
+    Location.objects.update_or_create(
+        clinic=satellite,
+        name="Sydney — Surry Hills",
+        defaults={
+            "timezone": "Australia/Sydney",
+            "city": "Sydney",
+            "country": "AU",
+            "opening_hours": {d: [["08:30", "17:00"]] for d in ("tue", "wed", "thu", "fri", "sat")},
+        },
+    )
     owner = User.objects.get(email=f"owner@{DOMAIN}")
     Membership.objects.update_or_create(clinic=satellite, user=owner, defaults={"role": Role.OWNER})
     logins[0] = DemoLogin(owner.email, "Owner", f"{clinic.name}, {satellite.name}")
@@ -116,11 +197,18 @@ def _clients(clinic: Clinic, locations: list[Location], count: int) -> None:
         email = f"{first}.{last}.{i}@example.com".lower().replace("'", "")
         born = date(today.year - rng.randint(19, 68), 1, 1) + timedelta(days=rng.randint(0, 364))
         consent = rng.random() < 0.8
-        Client.objects.update_or_create(clinic=clinic, email=email, defaults={
-            "first_name": first, "last_name": last, "date_of_birth": born,
-            "phone": f"+44 7700 9{i:05d}" if i % 2 == 0 else f"+1 212 555 {1000 + i:04d}",
-            "fitzpatrick": rng.randint(1, 6),
-            "preferred_location": locations[i % len(locations)],
-            "consent_email": consent, "consent_sms": consent and rng.random() < 0.6,
-            "consent_updated_at": timezone.now() if consent else None,
-        })
+        Client.objects.update_or_create(
+            clinic=clinic,
+            email=email,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": born,
+                "phone": f"+44 7700 9{i:05d}" if i % 2 == 0 else f"+1 212 555 {1000 + i:04d}",
+                "fitzpatrick": rng.randint(1, 6),
+                "preferred_location": locations[i % len(locations)],
+                "consent_email": consent,
+                "consent_sms": consent and rng.random() < 0.6,
+                "consent_updated_at": timezone.now() if consent else None,
+            },
+        )

@@ -12,14 +12,23 @@ from needlepoint.clinic.clinics.models import Clinic, Location, validate_timezon
 
 
 @transaction.atomic
-def create_owner(*, email: str, password: str, clinic_name: str, timezone: str,
-                 currency: str = "GBP", location_name: str = "Main") -> Membership:
+def create_owner(
+    *,
+    email: str,
+    password: str,
+    clinic_name: str,
+    timezone: str,
+    currency: str = "GBP",
+    location_name: str = "Main",
+) -> Membership:
     """Create (or reuse) the clinic and its first location, and make `email` its owner."""
     validate_timezone(timezone)
     slug = slugify(clinic_name)[:60]
     if not slug:
         raise ValidationError("The clinic needs a name.")
-    clinic, created = Clinic.objects.get_or_create(slug=slug, defaults={"name": clinic_name, "currency": currency})
+    clinic, created = Clinic.objects.get_or_create(
+        slug=slug, defaults={"name": clinic_name, "currency": currency}
+    )
     clinic.full_clean()
     if created:
         Location.objects.create(clinic=clinic, name=location_name, timezone=timezone)
@@ -31,5 +40,6 @@ def create_owner(*, email: str, password: str, clinic_name: str, timezone: str,
         user.set_password(password)
         user.save()
     membership, _ = Membership.objects.update_or_create(
-        clinic=clinic, user=user, defaults={"role": Role.OWNER, "is_active": True})
+        clinic=clinic, user=user, defaults={"role": Role.OWNER, "is_active": True}
+    )
     return membership

@@ -17,6 +17,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "membership": membership,
         "clinic": getattr(request, "clinic", None),
-        "memberships": list(active_memberships(user)),  # type: ignore[arg-type]
+        "memberships": list(active_memberships(user)),
         "is_owner": bool(membership and membership.is_owner),
     }

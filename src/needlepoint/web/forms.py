@@ -30,8 +30,15 @@ class ClientForm(ClinicScopedForm):
     class Meta:
         model = Client
         fields = [
-            "first_name", "last_name", "date_of_birth", "email", "phone", "fitzpatrick",
-            "preferred_location", "consent_email", "consent_sms",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "phone",
+            "fitzpatrick",
+            "preferred_location",
+            "consent_email",
+            "consent_sms",
         ]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
 
@@ -46,8 +53,16 @@ class LocationForm(ClinicScopedForm):
     class Meta:
         model = Location
         fields = [
-            "name", "timezone", "address_line1", "address_line2", "city", "postcode", "country",
-            "phone", "opening_hours", "is_active",
+            "name",
+            "timezone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "postcode",
+            "country",
+            "phone",
+            "opening_hours",
+            "is_active",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -63,7 +78,7 @@ class LocationForm(ClinicScopedForm):
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
-        return value  # type: ignore[no-any-return]
+        return value
 
 
 class RoomForm(ClinicScopedForm):
@@ -98,7 +113,8 @@ class NewStaffForm(MembershipForm):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     password = forms.CharField(
-        widget=forms.PasswordInput, required=False,
+        widget=forms.PasswordInput,
+        required=False,
         help_text="Needed only for a new account; at least 10 characters.",
     )
 
@@ -125,11 +141,13 @@ class NewStaffForm(MembershipForm):
     def save(self, commit: bool = True) -> Membership:
         data = self.cleaned_data
         user = self.existing_user or User.objects.create_user(
-            email=data["email"], password=data["password"],
-            first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+            email=data["email"],
+            password=data["password"],
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
         )
         self.instance.user = user
-        return super().save(commit=commit)  # type: ignore[no-any-return]
+        return super().save(commit=commit)
 
 
 ROLE_CHOICES = Role.choices

@@ -53,12 +53,12 @@ class EnforceTwoFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()
             and not request.path.startswith(_EXEMPT_PREFIXES)
         ):
             from .two_factor import confirmed_device
 
-            if confirmed_device(user) is not None:  # type: ignore[arg-type]
+            if confirmed_device(user) is not None:
                 return redirect(f"{reverse('2fa-verify')}?next={request.get_full_path()}")
             clinic = getattr(request, "clinic", None)
             if clinic is not None and clinic.require_two_factor:

@@ -61,9 +61,7 @@ class Membership(ClinicOwned):
 
     class Meta:
         ordering = ["clinic__name", "user__email"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "clinic"], name="one_membership_per_clinic")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="one_membership_per_clinic")]
 
     def __str__(self) -> str:
         return f"{self.name} — {self.get_role_display()} at {self.clinic}"

@@ -13,9 +13,7 @@ from needlepoint.clinic.clinics.models import ClinicOwned
 class AccessLog(ClinicOwned):
     """One read of a client's record: who, what, when, from where. Append-only."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

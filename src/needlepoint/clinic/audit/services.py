@@ -30,7 +30,7 @@ class AccessContext:
     def from_request(cls, request: HttpRequest) -> AccessContext:
         return cls(
             clinic=request.clinic,  # type: ignore[attr-defined]
-            user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            user=request.user if request.user.is_authenticated else None,
             path=request.get_full_path()[:300],
             remote_addr=client_ip(request),
             user_agent=request.headers.get("User-Agent", "")[:300],

@@ -24,7 +24,9 @@ class Client(ClinicOwned):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True, help_text="International format, e.g. +44 20 7946 0000")
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="International format, e.g. +44 20 7946 0000"
+    )
     fitzpatrick = models.PositiveSmallIntegerField(
         "Fitzpatrick skin type",
         choices=Fitzpatrick.choices,

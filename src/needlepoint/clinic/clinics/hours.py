@@ -22,7 +22,7 @@ def validate_opening_hours(value: Any) -> None:
         previous_close = ""
         for pair in intervals:
             if not (isinstance(pair, list | tuple) and len(pair) == 2):
-                raise ValidationError(f"{day}: each interval is a pair like [\"09:00\", \"17:00\"].")
+                raise ValidationError(f'{day}: each interval is a pair like ["09:00", "17:00"].')
             start, end = pair
             if not (isinstance(start, str) and _HHMM.match(start)):
                 raise ValidationError(f"{day}: '{start}' is not a time like 09:00.")

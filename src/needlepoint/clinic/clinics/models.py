@@ -13,9 +13,7 @@ from django.db import models
 from .hours import validate_opening_hours
 
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. GBP.")
-LOCALE_VALIDATOR = RegexValidator(
-    r"^[a-z]{2,3}(-[A-Z]{2})?$", "Use a locale such as en-GB or fr-FR."
-)
+LOCALE_VALIDATOR = RegexValidator(r"^[a-z]{2,3}(-[A-Z]{2})?$", "Use a locale such as en-GB or fr-FR.")
 
 
 def validate_timezone(value: str) -> None:
@@ -63,22 +61,22 @@ class ClinicOwned(models.Model):
     class Meta:
         abstract = True
 
-    def get_additional_data(self) -> dict[str, Any]:  # used by django-auditlog
-        return {"clinic_id": self.clinic_id}
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_same_clinic()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
         self._check_same_clinic()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._check_same_clinic()
-        super().save(*args, **kwargs)
+    def get_additional_data(self) -> dict[str, Any]:  # used by django-auditlog
+        return {"clinic_id": self.clinic_id}
 
     def _check_same_clinic(self) -> None:
         for field in self._meta.concrete_fields:
             if not isinstance(field, models.ForeignKey) or field.name == "clinic":
                 continue
-            if not issubclass(field.related_model, ClinicOwned):  # type: ignore[arg-type]
+            if not issubclass(field.related_model, ClinicOwned):
                 continue
             if getattr(self, field.attname) is None:
                 continue
@@ -108,9 +106,7 @@ class Location(ClinicOwned):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "name"], name="location_unique_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["clinic", "name"], name="location_unique_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -123,9 +119,7 @@ class Room(ClinicOwned):
 
     class Meta:
         ordering = ["location__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="room_unique_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["location", "name"], name="room_unique_name")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.location.name})"

@@ -36,11 +36,16 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Two-factor sign-in is on.")
             return redirect("dashboard")
         error = "That code did not match. Check the time on your phone and try the newest code."
-    return render(request, "account/2fa_setup.html", {
-        "qr_svg": two_factor.provisioning_svg(device),
-        "secret": two_factor.secret_base32(device),
-        "error": error,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "account/2fa_setup.html",
+        {
+            "qr_svg": two_factor.provisioning_svg(device),
+            "secret": two_factor.secret_base32(device),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -56,8 +61,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_safe_next(request))
         error = "That code is not valid (or too many tries: wait a minute)."
-    return render(request, "account/2fa_verify.html",
-                  {"error": error, "next": _safe_next(request)}, status=400 if error else 200)
+    return render(
+        request,
+        "account/2fa_verify.html",
+        {"error": error, "next": _safe_next(request)},
+        status=400 if error else 200,
+    )
 
 
 @require_POST

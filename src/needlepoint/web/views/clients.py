@@ -40,8 +40,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
         client = services.save_client(form.instance, consent_changed=True)
         messages.success(request, f"{client.full_name} added.")
         return redirect("client-detail", pk=client.pk)
-    return render(request, "clients/form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "clients/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @staff_view(*ALL_STAFF)
@@ -54,8 +53,9 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.save_client(updated, consent_changed=before != (updated.consent_email, updated.consent_sms))
         messages.success(request, "Saved.")
         return redirect("client-detail", pk=client.pk)
-    return render(request, "clients/form.html", {"form": form, "client": client},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "clients/form.html", {"form": form, "client": client}, status=400 if form.errors else 200
+    )
 
 
 @require_POST

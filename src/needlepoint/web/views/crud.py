@@ -40,9 +40,15 @@ class ScopedCrud:
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
         rows = [(obj, [c.value(obj) for c in self.columns]) for obj in self.queryset(request)]
-        return render(request, "crud/list.html", {
-            "crud": self, "rows": rows, "headers": [c.label for c in self.columns],
-        })
+        return render(
+            request,
+            "crud/list.html",
+            {
+                "crud": self,
+                "rows": rows,
+                "headers": [c.label for c in self.columns],
+            },
+        )
 
     def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         instance = get_object_or_404(self.queryset(request), pk=pk) if pk is not None else None
@@ -52,8 +58,12 @@ class ScopedCrud:
             form.save()
             messages.success(request, "Saved.")
             return redirect(f"{self.slug}-list")
-        return render(request, "crud/form.html", {"crud": self, "form": form, "object": instance},
-                      status=400 if form.errors else 200)
+        return render(
+            request,
+            "crud/form.html",
+            {"crud": self, "form": form, "object": instance},
+            status=400 if form.errors else 200,
+        )
 
     def urls(self) -> list[Any]:
         guard = staff_view(*self.roles)

@@ -20,8 +20,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     locations = [
         (loc, local_now(loc, now)) for loc in Location.objects.for_clinic(clinic).filter(is_active=True)
     ]
-    return render(request, "dashboard.html", {
-        "locations": locations,
-        "client_count": Client.objects.for_clinic(clinic).filter(is_archived=False).count(),
-        "practitioners": practitioners_of(clinic),
-    })
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "locations": locations,
+            "client_count": Client.objects.for_clinic(clinic).filter(is_archived=False).count(),
+            "practitioners": practitioners_of(clinic),
+        },
+    )

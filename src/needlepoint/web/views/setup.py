@@ -30,31 +30,59 @@ def _hours(loc: Location) -> str:
 
 
 TABLES = [
-    ScopedCrud("locations", "Locations", Location, forms.LocationForm, [
-        Column("Name", lambda o: o.name),
-        Column("Time zone", lambda o: o.timezone),
-        Column("City", lambda o: o.city),
-        Column("Opening hours", _hours),
-        Column("Active", lambda o: "yes" if o.is_active else "no"),
-    ]),
-    ScopedCrud("rooms", "Rooms", Room, forms.RoomForm, [
-        Column("Name", lambda o: o.name),
-        Column("Location", lambda o: o.location.name),
-        Column("Active", lambda o: "yes" if o.is_active else "no"),
-    ], select_related=("location",)),
-    ScopedCrud("devices", "Devices", Device, forms.DeviceForm, [
-        Column("Name", lambda o: o.name),
-        Column("Make / model", lambda o: f"{o.make} {o.model}"),
-        Column("Type", lambda o: o.get_kind_display()),
-        Column("Max depth (mm)", lambda o: o.max_depth_mm),
-        Column("Location", lambda o: o.location.name),
-        Column("Active", lambda o: "yes" if o.is_active else "no"),
-    ], select_related=("location",)),
-    ScopedCrud("staff", "Staff", Membership, forms.MembershipForm, [
-        Column("Name", lambda o: o.name),
-        Column("Email", lambda o: o.user.email),
-        Column("Role", lambda o: o.get_role_display()),
-        Column("Locations", lambda o: ", ".join(loc.name for loc in o.locations.all())),
-        Column("Active", lambda o: "yes" if o.is_active else "no"),
-    ], create_form_class=forms.NewStaffForm, select_related=("user",)),
+    ScopedCrud(
+        "locations",
+        "Locations",
+        Location,
+        forms.LocationForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Time zone", lambda o: o.timezone),
+            Column("City", lambda o: o.city),
+            Column("Opening hours", _hours),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+    ),
+    ScopedCrud(
+        "rooms",
+        "Rooms",
+        Room,
+        forms.RoomForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Location", lambda o: o.location.name),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+        select_related=("location",),
+    ),
+    ScopedCrud(
+        "devices",
+        "Devices",
+        Device,
+        forms.DeviceForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Make / model", lambda o: f"{o.make} {o.model}"),
+            Column("Type", lambda o: o.get_kind_display()),
+            Column("Max depth (mm)", lambda o: o.max_depth_mm),
+            Column("Location", lambda o: o.location.name),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+        select_related=("location",),
+    ),
+    ScopedCrud(
+        "staff",
+        "Staff",
+        Membership,
+        forms.MembershipForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Email", lambda o: o.user.email),
+            Column("Role", lambda o: o.get_role_display()),
+            Column("Locations", lambda o: ", ".join(loc.name for loc in o.locations.all())),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+        create_form_class=forms.NewStaffForm,
+        select_related=("user",),
+    ),
 ]

@@ -6,37 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinics', '0001_initial'),
+        ("clinics", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, help_text='International format, e.g. +44 20 7946 0000', max_length=40)),
-                ('fitzpatrick', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'I — always burns, never tans'), (2, 'II — usually burns, tans with difficulty'), (3, 'III — sometimes burns, tans gradually'), (4, 'IV — rarely burns, tans easily'), (5, 'V — very rarely burns, tans very easily'), (6, 'VI — never burns, deeply pigmented')], null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)], verbose_name='Fitzpatrick skin type')),
-                ('consent_email', models.BooleanField(default=False, verbose_name='may receive email')),
-                ('consent_sms', models.BooleanField(default=False, verbose_name='may receive text messages')),
-                ('consent_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('is_archived', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clinics.clinic')),
-                ('preferred_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinics.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="International format, e.g. +44 20 7946 0000", max_length=40
+                    ),
+                ),
+                (
+                    "fitzpatrick",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "I — always burns, never tans"),
+                            (2, "II — usually burns, tans with difficulty"),
+                            (3, "III — sometimes burns, tans gradually"),
+                            (4, "IV — rarely burns, tans easily"),
+                            (5, "V — very rarely burns, tans very easily"),
+                            (6, "VI — never burns, deeply pigmented"),
+                        ],
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(6),
+                        ],
+                        verbose_name="Fitzpatrick skin type",
+                    ),
+                ),
+                ("consent_email", models.BooleanField(default=False, verbose_name="may receive email")),
+                ("consent_sms", models.BooleanField(default=False, verbose_name="may receive text messages")),
+                ("consent_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("is_archived", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="clinics.clinic"
+                    ),
+                ),
+                (
+                    "preferred_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinics.location",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
-                'indexes': [models.Index(fields=['clinic', 'last_name', 'first_name'], name='clients_cli_clinic__0d62ed_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('fitzpatrick__isnull', True), models.Q(('fitzpatrick__gte', 1), ('fitzpatrick__lte', 6)), _connector='OR'), name='client_fitzpatrick_1_6')],
+                "ordering": ["last_name", "first_name"],
+                "indexes": [
+                    models.Index(
+                        fields=["clinic", "last_name", "first_name"], name="clients_cli_clinic__0d62ed_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("fitzpatrick__isnull", True),
+                            models.Q(("fitzpatrick__gte", 1), ("fitzpatrick__lte", 6)),
+                            _connector="OR",
+                        ),
+                        name="client_fitzpatrick_1_6",
+                    )
+                ],
             },
         ),
     ]
