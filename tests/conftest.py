@@ -28,13 +28,25 @@ def make_clinic_world(tag: str, tz: str = "Europe/London") -> ClinicWorld:
     from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
 
     clinic = Clinic.objects.create(name=f"Clinic {tag}", slug=f"clinic-{tag.lower()}")
-    location = Location.objects.create(clinic=clinic, name=f"{tag} High Street", timezone=tz,
-                                       opening_hours={"mon": [["09:00", "17:00"]]})
+    location = Location.objects.create(
+        clinic=clinic, name=f"{tag} High Street", timezone=tz, opening_hours={"mon": [["09:00", "17:00"]]}
+    )
     room = Room.objects.create(clinic=clinic, location=location, name=f"Room {tag}")
-    device = Device.objects.create(clinic=clinic, location=location, name=f"Pen {tag}",
-                                   make="Acme", model="P1", max_depth_mm=Decimal("2.50"))
-    client = Client.objects.create(clinic=clinic, first_name=f"Zelda{tag}", last_name=f"Client{tag}",
-                                   date_of_birth=date(1990, 5, 17), email=f"zelda{tag.lower()}@example.com")
+    device = Device.objects.create(
+        clinic=clinic,
+        location=location,
+        name=f"Pen {tag}",
+        make="Acme",
+        model="P1",
+        max_depth_mm=Decimal("2.50"),
+    )
+    client = Client.objects.create(
+        clinic=clinic,
+        first_name=f"Zelda{tag}",
+        last_name=f"Client{tag}",
+        date_of_birth=date(1990, 5, 17),
+        email=f"zelda{tag.lower()}@example.com",
+    )
     world = ClinicWorld(clinic, location, room, device, client)
     for role in Role:
         user = User.objects.create_user(f"{role.value}.{tag.lower()}@example.com", PASSWORD)
