@@ -8,8 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from needlepoint.clinic.accounts.models import Role
 from tests.conftest import ClinicWorld
 
-# Which fixture object each route's <pk> refers to. A new route with a pk must be added here,
-# or test_every_pk_route_is_covered fails: no route escapes the isolation check.
+# Which object each route's id refers to. A new route with an <int:...> id must be added here,
+# or test_every_id_route_is_covered fails: no route escapes the isolation check.
 PK_ROUTES = {
     "client-detail": "client",
     "client-edit": "client",
@@ -18,7 +18,20 @@ PK_ROUTES = {
     "rooms-edit": "room",
     "devices-edit": "device",
     "staff-edit": "membership",
+    "series-book": "client",
+    "waitlist-add": "client",
+    "appointment-detail": "appointment",
+    "appointment-move": "appointment",
+    "appointment-cancel": "appointment",
+    "appointment-status": "appointment",
+    "appointment-ics": "appointment",
+    "waitlist-accept": "waitlist_entry",
+    "appointment-types-edit": "appointment_type",
+    "shifts-edit": "shift",
+    "shift-exceptions-edit": "shift_exception",
+    "time-off-edit": "time_off",
 }
+EXTRA_ROUTES: dict[str, str] = {}  # filled by other apps' isolation tests (see tests/journey)
 
 
 def _named_routes(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
@@ -31,14 +44,61 @@ def _named_routes(resolver: URLResolver | None = None, prefix: str = "") -> list
     return out
 
 
-def _target(world: ClinicWorld, key: str) -> int:
-    obj = world.memberships[Role.PRACTITIONER] if key == "membership" else getattr(world, key)
-    return obj.pk  # type: ignore[attr-defined, no-any-return]
+def _booking_objects(world: ClinicWorld) -> dict[str, object]:
+    from datetime import UTC, date, datetime, time
+
+    from needlepoint.clinic.booking import services
+    from needlepoint.clinic.booking.models import ShiftException, TimeOff, WaitlistEntry
+    from tests.booking.conftest import NOW, make_booking_world, spec
+
+    bw = make_booking_world(world)
+    s = spec(bw, sessions=1)
+    result, _ = services.search_series(world.clinic, s, now=NOW)
+    series = services.book_series(world.clinic, s, list(result.options[0].sessions), created_by=None)
+    practitioner = world.memberships[Role.PRACTITIONER]
+    return {
+        "appointment": series.appointments.get(),
+        "appointment_type": bw.kind,
+        "shift": practitioner.weekly_shifts.first(),
+        "shift_exception": ShiftException.objects.create(
+            clinic=world.clinic, practitioner=practitioner, location=world.location, date=date(2027, 2, 1)
+        ),
+        "time_off": TimeOff.objects.create(
+            clinic=world.clinic,
+            practitioner=practitioner,
+            start=datetime(2027, 2, 2, 9, tzinfo=UTC),
+            end=datetime(2027, 2, 2, 17, tzinfo=UTC),
+        ),
+        "waitlist_entry": WaitlistEntry.objects.create(
+            clinic=world.clinic,
+            client=world.client,
+            appointment_type=bw.kind,
+            earliest=date(2027, 2, 1),
+            latest=date(2027, 2, 5),
+        ),
+        "_time": time(9),
+    }
 
 
-def test_every_pk_route_is_covered() -> None:
-    with_pk = {name for name, pattern in _named_routes() if "<int:pk>" in pattern}
-    assert with_pk == set(PK_ROUTES)
+def _target(world: ClinicWorld, key: str, cache: dict[str, object]) -> int:
+    if key == "membership":
+        return world.memberships[Role.PRACTITIONER].pk  # type: ignore[attr-defined, no-any-return]
+    if hasattr(world, key):
+        return getattr(world, key).pk  # type: ignore[no-any-return]
+    if not cache:
+        cache.update(_booking_objects(world))
+    return cache[key].pk  # type: ignore[attr-defined, no-any-return]
+
+
+def _url(route: str, pk: int) -> str:
+    pattern = dict(_named_routes())[route]
+    kwarg = pattern.split("<int:", 1)[1].split(">", 1)[0]
+    return reverse(route, kwargs={kwarg: pk})
+
+
+def test_every_id_route_is_covered() -> None:
+    with_id = {name for name, pattern in _named_routes() if "<int:" in pattern}
+    assert with_id == set(PK_ROUTES) | set(EXTRA_ROUTES)
 
 
 @pytest.mark.parametrize("role", [r.value for r in Role])
@@ -47,7 +107,7 @@ def test_other_clinics_objects_are_not_found(
     client, clinic_a: ClinicWorld, clinic_b: ClinicWorld, route: str, role: str
 ) -> None:
     client.force_login(clinic_a.users[role])
-    url = reverse(route, kwargs={"pk": _target(clinic_b, PK_ROUTES[route])})
+    url = _url(route, _target(clinic_b, PK_ROUTES[route], {}))
     # 404, not 403: the other clinic's ids are not even confirmed to exist.
     # (403 for a role that may not use the route at all is fine too: it reveals nothing.)
     assert client.get(url).status_code in (403, 404, 405)
@@ -59,10 +119,11 @@ def test_own_clinic_objects_are_reachable_so_the_404s_above_mean_something(
     client, clinic_a: ClinicWorld
 ) -> None:
     client.force_login(clinic_a.users[Role.OWNER])
+    cache: dict[str, object] = {}
     for route, key in PK_ROUTES.items():
-        if route.endswith("archive"):
+        if route.endswith(("archive", "move", "cancel", "status", "accept")):
             continue  # POST-only
-        url = reverse(route, kwargs={"pk": _target(clinic_a, key)})
+        url = _url(route, _target(clinic_a, key, cache))
         assert client.get(url).status_code == 200, route
 
 
@@ -76,6 +137,11 @@ def test_posts_into_other_clinic_change_nothing(client, clinic_a: ClinicWorld, c
     client.post(reverse("client-archive", kwargs={"pk": target.pk}))
     target.refresh_from_db()
     assert target.first_name == "ZeldaB" and not target.is_archived
+    appointment = _booking_objects(clinic_b)["appointment"]
+    client.post(_url("appointment-cancel", appointment.pk), {"reason": "x"})  # type: ignore[attr-defined]
+    client.post(_url("appointment-move", appointment.pk), {"new_start": "2027-01-06T10:00:00+00:00"})  # type: ignore[attr-defined]
+    appointment.refresh_from_db()  # type: ignore[attr-defined]
+    assert appointment.status == "booked" and appointment.sequence == 0  # type: ignore[attr-defined]
 
 
 def test_lists_and_search_show_only_own_clinic(client, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:

@@ -31,6 +31,18 @@ ROUTES: dict[str, set[str]] = {
     "staff-create": {OWNER},
     "staff-edit": {OWNER},
     "audit-log": {OWNER},
+    "calendar": EVERYONE,
+    "waitlist": EVERYONE,
+    "booking-policy": {OWNER},
+    "appointment-types-list": {OWNER},
+    "appointment-types-create": {OWNER},
+    "shifts-list": {OWNER},
+    "shifts-create": {OWNER},
+    "shift-exceptions-list": {OWNER},
+    "shift-exceptions-create": {OWNER},
+    "time-off-list": {OWNER},
+    "time-off-create": {OWNER},
+    "my-feed": {OWNER, PRACT},
 }
 PK_OF = {"client": "client", "locations": "location", "rooms": "room", "devices": "device"}
 

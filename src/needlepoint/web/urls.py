@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import account, audit, clients, dashboard, setup
+from .views import account, appointments, audit, calendar, clients, dashboard, feeds, series, setup, waitlist
 
-setup_urls = [path("clinic/", setup.clinic_settings, name="clinic-settings")]
+setup_urls = [
+    path("clinic/", setup.clinic_settings, name="clinic-settings"),
+    path("booking-policy/", setup.booking_policy, name="booking-policy"),
+]
 for table in setup.TABLES:
     setup_urls += table.urls()
 
@@ -26,4 +29,17 @@ urlpatterns = [
     path("clients/<int:pk>/archive/", clients.client_archive, name="client-archive"),
     path("settings/", include(setup_urls)),
     path("audit/", audit.audit_log, name="audit-log"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("clients/<int:client_pk>/series/new/", series.series_book, name="series-book"),
+    path("clients/<int:client_pk>/waitlist/new/", waitlist.waitlist_add, name="waitlist-add"),
+    path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment-detail"),
+    path("appointments/<int:pk>/move/", appointments.appointment_move, name="appointment-move"),
+    path("appointments/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment-cancel"),
+    path("appointments/<int:pk>/status/", appointments.appointment_status, name="appointment-status"),
+    path("appointments/<int:pk>/appointment.ics", appointments.appointment_ics, name="appointment-ics"),
+    path("waitlist/", waitlist.waitlist, name="waitlist"),
+    path("waitlist/<int:pk>/accept/", waitlist.waitlist_accept, name="waitlist-accept"),
+    path("account/calendar-feed/", feeds.my_feed, name="my-feed"),
+    path("account/calendar-feed/reset/", feeds.my_feed_reset, name="my-feed-reset"),
+    path("feeds/<str:token>.ics", feeds.calendar_feed, name="calendar-feed"),
 ]

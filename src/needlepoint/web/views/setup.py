@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from needlepoint.clinic.accounts.models import Membership
+from needlepoint.clinic.booking.engine import policy_for
+from needlepoint.clinic.booking.models import AppointmentType, ShiftException, TimeOff, WeeklyShift
 from needlepoint.clinic.clinics.hours import format_opening_hours
 from needlepoint.clinic.clinics.models import Device, Location, Room
-from needlepoint.web import forms
+from needlepoint.web import booking_forms, forms
 from needlepoint.web.access import OWNER_ONLY, staff_view
 
 from .crud import Column, ScopedCrud
@@ -23,6 +25,24 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Clinic settings saved.")
         return redirect("clinic-settings")
     return render(request, "setup/clinic.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@staff_view(*OWNER_ONLY)
+def booking_policy(request: HttpRequest) -> HttpResponse:
+    policy = policy_for(request.clinic)  # type: ignore[attr-defined]
+    form = booking_forms.BookingPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Booking policy saved.")
+        return redirect("booking-policy")
+    return render(request, "setup/booking_policy.html", {"form": form}, status=400 if form.errors else 200)
+
+
+_NUMBING_PLACE = {"room": "in the room", "waiting_area": "in the waiting area"}
+
+
+def _minutes(value: int) -> str:
+    return f"{value} min"
 
 
 def _hours(loc: Location) -> str:
@@ -69,6 +89,67 @@ TABLES = [
             Column("Active", lambda o: "yes" if o.is_active else "no"),
         ],
         select_related=("location",),
+    ),
+    ScopedCrud(
+        "appointment-types",
+        "Appointment types",
+        AppointmentType,
+        booking_forms.AppointmentTypeForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Treatment", lambda o: _minutes(o.duration_minutes)),
+            Column(
+                "Numbing",
+                lambda o: (
+                    f"{o.numbing_minutes} min, {_NUMBING_PLACE[o.numbing_place]}"
+                ),
+            ),
+            Column("Cleaning", lambda o: _minutes(o.cleaning_minutes)),
+            Column("Device", lambda o: o.get_device_kind_display() or "none"),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+    ),
+    ScopedCrud(
+        "shifts",
+        "Weekly rota",
+        WeeklyShift,
+        booking_forms.WeeklyShiftForm,
+        [
+            Column("Practitioner", lambda o: o.practitioner.name),
+            Column("Location", lambda o: o.location.name),
+            Column("Day", lambda o: o.get_weekday_display()),
+            Column("Hours (local)", lambda o: f"{o.start:%H:%M}–{o.end:%H:%M}"),
+        ],
+        select_related=("practitioner__user", "location"),
+    ),
+    ScopedCrud(
+        "shift-exceptions",
+        "Rota exceptions",
+        ShiftException,
+        booking_forms.ShiftExceptionForm,
+        [
+            Column("Practitioner", lambda o: o.practitioner.name),
+            Column("Location", lambda o: o.location.name),
+            Column("Date", lambda o: o.date),
+            Column(
+                "Hours (local)", lambda o: "day off" if o.is_day_off else f"{o.start:%H:%M}–{o.end:%H:%M}"
+            ),
+            Column("Note", lambda o: o.note),
+        ],
+        select_related=("practitioner__user", "location"),
+    ),
+    ScopedCrud(
+        "time-off",
+        "Time off",
+        TimeOff,
+        booking_forms.TimeOffForm,
+        [
+            Column("Practitioner", lambda o: o.practitioner.name),
+            Column("From (UTC)", lambda o: f"{o.start:%Y-%m-%d %H:%M}"),
+            Column("To (UTC)", lambda o: f"{o.end:%Y-%m-%d %H:%M}"),
+            Column("Reason", lambda o: o.reason),
+        ],
+        select_related=("practitioner__user",),
     ),
     ScopedCrud(
         "staff",

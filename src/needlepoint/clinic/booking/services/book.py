@@ -1,0 +1,250 @@
+"""Writing bookings so that no resource is ever double-booked.
+
+PostgreSQL: exclusion constraints refuse overlaps whatever the application does; the re-check
+below only turns a conflict into a clear message before the constraint would. SQLite: every
+write transaction starts with BEGIN IMMEDIATE (settings), so bookings are serialised and the
+re-check inside the transaction is authoritative.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+
+from needlepoint import scheduling as eng
+from needlepoint.clinic.accounts.models import Membership
+from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.clinics.models import Clinic
+
+from ..engine import Snapshot
+from ..models import Appointment, AppointmentType, Series
+from .errors import BookingError, SlotTaken
+from .search import SeriesSpec
+
+_OPTION_SALT = "needlepoint.booking.option"
+OPTION_MAX_AGE = timedelta(minutes=30)
+
+
+def encode_option(appointments: tuple[eng.Appointment, ...] | list[eng.Appointment]) -> str:
+    """A tamper-proof token for a proposed option, so the booking form can post it back."""
+    return signing.dumps(
+        [
+            [a.start.isoformat(), a.location_id, a.practitioner_id, a.room_id, a.device_id]
+            for a in appointments
+        ],
+        salt=_OPTION_SALT,
+        compress=True,
+    )
+
+
+def decode_option(token: str, appointment_type: AppointmentType, snapshot: Snapshot) -> list[eng.Appointment]:
+    try:
+        rows = signing.loads(token, salt=_OPTION_SALT, max_age=OPTION_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise BookingError("This proposal is more than 30 minutes old: search again.") from exc
+    except signing.BadSignature as exc:
+        raise BookingError("This proposal is not valid: search again.") from exc
+    kind = _engine_kind(appointment_type)
+    out = []
+    for start, location_id, practitioner_id, room_id, device_id in rows:
+        if location_id not in snapshot.locations or practitioner_id not in snapshot.practitioners:
+            raise BookingError("A proposed practitioner or location is no longer available: search again.")
+        out.append(
+            eng.Appointment.build(
+                kind,
+                datetime.fromisoformat(start),
+                location_id=location_id,
+                timezone=snapshot.locations[location_id].timezone,
+                practitioner_id=practitioner_id,
+                room_id=room_id,
+                device_id=device_id,
+            )
+        )
+    return out
+
+
+def _engine_kind(appointment_type: AppointmentType) -> eng.AppointmentType:
+    from ..engine import engine_type
+
+    return engine_type(appointment_type)
+
+
+def conflicts(e: eng.Appointment, *, client_id: int, exclude: list[int] | tuple[int, ...] = ()) -> str | None:
+    """What an active appointment already holds of `e`'s resources, as a message (None = free)."""
+    p, r = e.practitioner_interval, e.room_interval
+    q = Q(practitioner_id=int(e.practitioner_id), practitioner_start__lt=p.end, practitioner_end__gt=p.start)
+    q |= Q(room_id=int(e.room_id), room_start__lt=r.end, room_end__gt=r.start)
+    if e.device_id is not None and e.device_interval is not None:
+        d = e.device_interval
+        q |= Q(device_id=int(e.device_id), device_start__lt=d.end, device_end__gt=d.start)
+    q |= Q(client_id=client_id, arrival__lt=e.end, end__gt=e.arrival)
+    clash = Appointment.objects.active().filter(q).exclude(pk__in=list(exclude)).first()
+    if clash is None:
+        return None
+    if clash.client_id == client_id and clash.arrival < e.end and clash.end > e.arrival:
+        return "the client already has an appointment then"
+    if clash.practitioner_id == int(e.practitioner_id):
+        return "the practitioner was just booked for that time"
+    if clash.room_id == int(e.room_id):
+        return "the room was just booked for that time"
+    return "the device was just booked for that time"
+
+
+def _fields(e: eng.Appointment) -> dict[str, object]:
+    d = e.device_interval
+    busy = [e.practitioner_interval, e.room_interval, *([d] if d else [])]
+    return {
+        "location_id": int(e.location_id),
+        "practitioner_id": int(e.practitioner_id),
+        "room_id": int(e.room_id),
+        "device_id": int(e.device_id) if e.device_id else None,
+        "start": e.start,
+        "end": e.end,
+        "arrival": e.arrival,
+        "practitioner_start": e.practitioner_interval.start,
+        "practitioner_end": e.practitioner_interval.end,
+        "room_start": e.room_interval.start,
+        "room_end": e.room_interval.end,
+        "device_start": d.start if d else None,
+        "device_end": d.end if d else None,
+        "busy_start": min(i.start for i in busy),
+        "busy_end": max(i.end for i in busy),
+    }
+
+
+_LOCK_KINDS = {"practitioner": 1, "room": 2, "device": 3, "client": 4}
+
+
+def lock_resources(appointments: list[eng.Appointment], client_ids: list[int]) -> None:
+    """PostgreSQL: take transaction-scoped advisory locks on every resource about to be booked,
+    in one global order, so concurrent bookings of the same resource queue instead of
+    deadlocking inside the exclusion-constraint checks; the re-check after the lock is then
+    authoritative. SQLite needs nothing: BEGIN IMMEDIATE already serialises writers."""
+    if connection.vendor != "postgresql":
+        return
+    keys = {(_LOCK_KINDS["client"], c) for c in client_ids}
+    for e in appointments:
+        keys.add((_LOCK_KINDS["practitioner"], int(e.practitioner_id)))
+        keys.add((_LOCK_KINDS["room"], int(e.room_id)))
+        if e.device_id is not None:
+            keys.add((_LOCK_KINDS["device"], int(e.device_id)))
+    with connection.cursor() as cursor:
+        for kind, pk in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [kind, pk])
+
+
+def insert(
+    clinic: Clinic,
+    client: Client,
+    appointment_type: AppointmentType,
+    e: eng.Appointment,
+    *,
+    series: Series | None = None,
+    index: int | None = None,
+    created_by: Membership | None = None,
+    label: str = "This slot",
+) -> Appointment:
+    """Insert one appointment after re-checking its resources; raises SlotTaken on a clash.
+    Call inside a transaction after lock_resources() covering `e`."""
+    problem = conflicts(e, client_id=client.pk)
+    if problem:
+        raise SlotTaken(f"{label} is no longer free: {problem}. Search again for another time.")
+    appt = Appointment(
+        clinic=clinic,
+        client=client,
+        appointment_type=appointment_type,
+        series=series,
+        series_index=index,
+        created_by=created_by,
+        **_fields(e),
+    )
+    try:
+        with transaction.atomic():  # savepoint: a constraint violation must not poison the outer transaction
+            appt.save()
+    except IntegrityError as exc:
+        if "no_double_booking" in str(exc):
+            raise SlotTaken(f"{label} was booked by someone else a moment ago. Search again.") from exc
+        raise
+    return appt
+
+
+@transaction.atomic
+def book_series(
+    clinic: Clinic, spec: SeriesSpec, sessions: list[eng.Appointment], *, created_by: Membership | None
+) -> Series:
+    """All sessions or none: one clash rolls the whole series back."""
+    if len(sessions) != spec.sessions:
+        raise BookingError(f"Expected {spec.sessions} sessions, got {len(sessions)}.")
+    lock_resources(sessions, [spec.client.pk])
+    series = Series.objects.create(
+        clinic=clinic,
+        client=spec.client,
+        appointment_type=spec.appointment_type,
+        sessions=spec.sessions,
+        first_earliest=spec.first_earliest,
+        first_latest=spec.first_latest,
+        gap_min_days=spec.gap_min_days,
+        gap_max_days=spec.gap_max_days,
+        source=spec.source[:200],
+        preferences=_preferences_json(spec.preferences),
+        created_by=created_by,
+    )
+    for i, e in enumerate(sessions):
+        insert(
+            clinic,
+            spec.client,
+            spec.appointment_type,
+            e,
+            series=series,
+            index=i,
+            created_by=created_by,
+            label=f"Session {i + 1}",
+        )
+    return series
+
+
+@transaction.atomic
+def book_single(
+    clinic: Clinic,
+    client: Client,
+    appointment_type: AppointmentType,
+    e: eng.Appointment,
+    *,
+    created_by: Membership | None,
+) -> Appointment:
+    lock_resources([e], [client.pk])
+    return insert(clinic, client, appointment_type, e, created_by=created_by)
+
+
+def _preferences_json(p: eng.Preferences) -> dict[str, object]:
+    tod = p.time_of_day
+    return {
+        "same_practitioner": str(p.same_practitioner),
+        "practitioner_id": p.practitioner_id,
+        "weekdays": sorted(p.weekdays),
+        "time_of_day": str(tod)
+        if isinstance(tod, str)
+        else ([tod.start.isoformat(), tod.end.isoformat()] if tod else None),
+        "location_id": p.location_id,
+    }
+
+
+def preferences_from_json(data: dict[str, object]) -> eng.Preferences:
+    from datetime import time
+
+    tod = data.get("time_of_day")
+    time_of_day: eng.TimeOfDay | eng.LocalTimeRange | None = None
+    if isinstance(tod, str):
+        time_of_day = eng.TimeOfDay(tod)
+    elif isinstance(tod, list):
+        time_of_day = eng.LocalTimeRange(time.fromisoformat(tod[0]), time.fromisoformat(tod[1]))
+    return eng.Preferences(
+        same_practitioner=eng.SamePractitioner(str(data.get("same_practitioner", "soft"))),
+        practitioner_id=data.get("practitioner_id") or None,  # type: ignore[arg-type]
+        weekdays=frozenset(data.get("weekdays") or ()),  # type: ignore[arg-type]
+        time_of_day=time_of_day,
+        location_id=data.get("location_id") or None,  # type: ignore[arg-type]
+    )

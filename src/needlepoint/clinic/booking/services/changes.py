@@ -1,0 +1,245 @@
+"""Cancelling, moving and progressing appointments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from needlepoint import scheduling as eng
+from needlepoint.clinic.accounts.models import Membership
+
+from ..engine import client_busy, engine_appointment, engine_type, load_snapshot, policy_for
+from ..models import Appointment, AppointmentStatus, Series, WaitlistEntry
+from .book import _fields, conflicts, lock_resources, preferences_from_json
+from .errors import BookingError, OutsidePolicy, SlotTaken
+
+CLIENT = "client"  # actor for changes a client makes in the portal
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    appointment: Appointment
+    late: bool
+    fee_due: Decimal
+    offers: list[WaitlistEntry] = field(default_factory=list)
+
+
+@transaction.atomic
+def cancel_appointment(
+    appointment: Appointment, *, actor: Membership | str, reason: str, now: datetime, waive_fee: bool = False
+) -> Cancellation:
+    """Late cancellations (inside the notice period) are flagged with the clinic's fee; a client
+    may not cancel late online (they call the clinic). The freed slot goes to the waitlist."""
+    from .waitlist import offer_freed_slot
+
+    appt = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not appt.is_active or appt.status != AppointmentStatus.BOOKED:
+        raise BookingError(
+            f"This appointment is {appt.get_status_display().lower()}: it cannot be cancelled."
+        )
+    if appt.start <= now:
+        raise BookingError("This appointment has already started.")
+    policy = policy_for(appt.clinic)
+    late = appt.start - now < timedelta(hours=policy.cancellation_notice_hours)
+    if late and actor == CLIENT:
+        raise OutsidePolicy(
+            f"Appointments can be cancelled online up to {policy.cancellation_notice_hours} hours before. "
+            "Please call the clinic."
+        )
+    appt.status = AppointmentStatus.CANCELLED
+    appt.cancelled_at = now
+    appt.cancellation_reason = (reason or ("cancelled by client" if actor == CLIENT else "cancelled"))[:200]
+    appt.late_cancellation = late
+    appt.fee_due = policy.late_cancellation_fee if late and not waive_fee else Decimal("0")
+    appt.sequence += 1
+    appt.save()
+    offers = offer_freed_slot(appt, now=now)
+    return Cancellation(appt, late, appt.fee_due, offers)
+
+
+def _series_request(series: Series) -> eng.SeriesRequest:
+    return eng.SeriesRequest.regular(
+        engine_type(series.appointment_type),
+        count=series.sessions,
+        first_earliest=series.first_earliest,
+        first_latest=series.first_latest,
+        min_days=series.gap_min_days,
+        max_days=series.gap_max_days,
+        preferences=preferences_from_json(series.preferences),
+    )
+
+
+@dataclass(frozen=True)
+class RescheduleOutcome:
+    """`applied` says whether the database changed. When the move breaks the series' windows,
+    `proposal` holds the engine's repaired series (later sessions moved minimally) for review."""
+
+    applied: bool
+    message: str
+    violations: tuple[eng.Violation, ...] = ()
+    proposal: tuple[eng.Appointment, ...] | None = None
+    changes: tuple[eng.SessionChange, ...] = ()
+
+
+def _series_members(appt: Appointment) -> list[Appointment]:
+    if appt.series_id is None:
+        return [appt]
+    return list(
+        Appointment.objects.filter(series_id=appt.series_id)
+        .active()
+        .select_related("appointment_type", "location")
+        .order_by("series_index")
+    )
+
+
+def reschedule_appointment(
+    appointment: Appointment,
+    new_start: datetime,
+    *,
+    actor: Membership | str,
+    now: datetime,
+    practitioner_id: str | None = None,
+    apply_repair: bool = False,
+) -> RescheduleOutcome:
+    """Move one appointment. For a series, the rest is re-validated against its windows: if the
+    move alone keeps every rule it is applied; otherwise the repaired series is proposed, and
+    applied only with `apply_repair` (staff confirmed the knock-on moves)."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise BookingError("Only booked appointments can be moved.")
+    policy = policy_for(appointment.clinic)
+    if actor == CLIENT and appointment.start - now < timedelta(hours=policy.cancellation_notice_hours):
+        raise OutsidePolicy(
+            f"Appointments can be moved online up to {policy.cancellation_notice_hours} hours before. "
+            "Please call the clinic."
+        )
+    members = _series_members(appointment)
+    index = next(i for i, m in enumerate(members) if m.pk == appointment.pk)
+    booked = [engine_appointment(m) for m in members]
+    lo = min(new_start, members[0].start) - timedelta(days=2)
+    hi = max(new_start, members[-1].start) + timedelta(days=120)
+    snapshot = load_snapshot(appointment.clinic, lo, hi)
+    scheduler = snapshot.scheduler(now)
+    if appointment.series is not None:
+        request = _series_request(appointment.series)
+        if len(booked) != request_len(request):
+            request = _trim(request, len(booked))
+    else:
+        request = eng.SeriesRequest(
+            appointment_type=engine_type(appointment.appointment_type), sessions=(eng.SessionSpec(),)
+        )
+    busy = client_busy(appointment.client_id, lo, hi, exclude=[m.pk for m in members])
+    request = _with_client_busy(request, busy)
+    try:
+        result = scheduler.reschedule(request, booked, index, new_start, practitioner_id=practitioner_id)
+    except eng.SchedulingError as exc:
+        raise BookingError(str(exc)) from exc
+    if result.ok:
+        _apply(members, list(result.proposed), actor)
+        return RescheduleOutcome(True, "Moved.", changes=result.changes)
+    if result.repaired is None:
+        return RescheduleOutcome(False, result.message, violations=result.violations)
+    if not apply_repair:
+        return RescheduleOutcome(
+            False,
+            result.message,
+            violations=result.violations,
+            proposal=result.repaired,
+            changes=result.changes,
+        )
+    _apply(members, list(result.repaired), actor)
+    return RescheduleOutcome(
+        True, f"Moved, with {len(result.changes)} session(s) adjusted.", changes=result.changes
+    )
+
+
+def request_len(request: eng.SeriesRequest) -> int:
+    return len(request.sessions)
+
+
+def _trim(request: eng.SeriesRequest, count: int) -> eng.SeriesRequest:
+    # Cancelled sessions leave the series shorter than planned: validate what is still booked.
+    return eng.SeriesRequest(
+        appointment_type=request.appointment_type,
+        sessions=request.sessions[:count],
+        preferences=request.preferences,
+    )
+
+
+def _with_client_busy(request: eng.SeriesRequest, busy: list[eng.Interval]) -> eng.SeriesRequest:
+    return eng.SeriesRequest(
+        appointment_type=request.appointment_type,
+        sessions=request.sessions,
+        preferences=request.preferences,
+        location_ids=request.location_ids,
+        practitioner_ids=request.practitioner_ids,
+        client_busy=tuple(busy),
+    )
+
+
+@transaction.atomic
+def _apply(members: list[Appointment], proposed: list[eng.Appointment], actor: Membership | str) -> None:
+    if connection.vendor == "postgresql":
+        # Sessions of one series may trade places: check overlaps at commit, not per row.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SET CONSTRAINTS no_double_booking_practitioner, no_double_booking_room, "
+                "no_double_booking_device DEFERRED"
+            )
+    own = [m.pk for m in members]
+    lock_resources(proposed, [members[0].client_id])
+    for member, e in zip(members, proposed, strict=True):
+        if (
+            member.start == e.start
+            and str(member.practitioner_id) == e.practitioner_id
+            and str(member.room_id) == e.room_id
+        ):
+            continue
+        problem = conflicts(e, client_id=member.client_id, exclude=own)
+        if problem:
+            raise SlotTaken(f"Session {(member.series_index or 0) + 1}: {problem}. Try another time.")
+        for name, value in _fields(e).items():
+            setattr(member, name, value)
+        member.sequence += 1
+        member.save()
+
+
+def reschedule_options(appointment: Appointment, *, now: datetime, days: int = 21) -> list[eng.Slot]:
+    """Free slots around the appointment's date for the same type, same location first."""
+    from .search import search_slots
+
+    zone_day = appointment.start.date()
+    first = max(now.date(), zone_day - timedelta(days=7))
+    slots, _ = search_slots(
+        appointment.clinic,
+        appointment.appointment_type,
+        first,
+        first + timedelta(days=days),
+        now=now,
+        location_ids=frozenset({str(appointment.location_id)}),
+        limit=60,
+    )
+    return slots
+
+
+_TRANSITIONS = {
+    AppointmentStatus.BOOKED: {AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW},
+    AppointmentStatus.CHECKED_IN: {AppointmentStatus.COMPLETED, AppointmentStatus.BOOKED},
+}
+
+
+def set_status(appointment: Appointment, status: str, *, now: datetime) -> Appointment:
+    """Front-desk progress: booked → checked in → completed, or booked → no-show."""
+    allowed = _TRANSITIONS.get(AppointmentStatus(appointment.status), set())
+    if status not in allowed:
+        raise BookingError(
+            f"An appointment that is {appointment.get_status_display().lower()} cannot become "
+            f"{AppointmentStatus(status).label.lower()}."
+        )
+    if status == AppointmentStatus.NO_SHOW and appointment.start > now:
+        raise BookingError("A no-show can only be recorded after the appointment time.")
+    appointment.status = status
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment

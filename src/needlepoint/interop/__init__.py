@@ -1,0 +1,1 @@
+"""Formats other systems read: iCalendar, FHIR R4, CSV, PDF."""

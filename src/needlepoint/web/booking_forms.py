@@ -1,0 +1,257 @@
+"""Forms for booking: series search, moving, cancelling, waitlist, rota set-up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from needlepoint import scheduling as eng
+from needlepoint.clinic.accounts.models import Membership, Role
+from needlepoint.clinic.booking.models import (
+    AppointmentType,
+    BookingPolicy,
+    ShiftException,
+    TimeOff,
+    WeeklyShift,
+)
+from needlepoint.clinic.clinics.models import Clinic, Location
+from needlepoint.protocol import default_protocol
+from needlepoint.web.forms import ClinicScopedForm
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+# The protocol's shortest interval anywhere (scalp); the plan's own floor applies when booking a plan.
+MIN_GAP_DAYS = 7
+
+
+def protocol_courses() -> list[tuple[str, str, dict[str, int]]]:
+    """(key, label, course) for each indication (and severity grade) in the protocol data, so
+    the booking form offers exactly the intervals the engine uses."""
+    out = []
+    for key, spec in default_protocol().data.indications.items():
+        course = spec.course
+        out.append((key, f"{spec.name}: {course.label}", _course(course)))
+        for grade, graded in (getattr(spec, "by_grade", None) or {}).items():
+            out.append((f"{key}:{grade}", f"{spec.name}, grade {grade}: {graded.label}", _course(graded)))
+    return out
+
+
+def _course(c: Any) -> dict[str, int]:
+    return {
+        "sessions": c.sessions_min,
+        "gap_min_days": c.interval_min_days,
+        "gap_max_days": c.interval_max_days,
+    }
+
+
+def _practitioners(clinic: Clinic) -> Any:
+    return (
+        Membership.objects.for_clinic(clinic)
+        .filter(role=Role.PRACTITIONER, is_active=True)
+        .select_related("user")
+    )
+
+
+class SeriesSearchForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.none())
+    sessions = forms.IntegerField(min_value=1, max_value=12, initial=4)
+    first_earliest = forms.DateField(
+        label="First session from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    first_latest = forms.DateField(label="First session by", widget=forms.DateInput(attrs={"type": "date"}))
+    gap_min_days = forms.IntegerField(
+        label="Days between sessions: at least", min_value=MIN_GAP_DAYS, initial=28
+    )
+    gap_max_days = forms.IntegerField(label="at most", min_value=MIN_GAP_DAYS, max_value=366, initial=42)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="Any location"
+    )
+    same_practitioner = forms.ChoiceField(
+        choices=[
+            ("soft", "Prefer the same practitioner"),
+            ("hard", "Must be the same practitioner"),
+            ("none", "Any practitioner"),
+        ],
+        initial="soft",
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="No preference"
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Preferred days",
+    )
+    time_of_day = forms.ChoiceField(
+        choices=[
+            ("", "Any time"),
+            ("morning", "Morning"),
+            ("afternoon", "Afternoon"),
+            ("evening", "Evening"),
+        ],
+        required=False,
+        label="Preferred time",
+    )
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["appointment_type"].queryset = AppointmentType.objects.for_clinic(clinic).filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+        self.fields["location"].queryset = Location.objects.for_clinic(clinic).filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lo, hi = data.get("first_earliest"), data.get("first_latest")
+        if lo and hi and hi < lo:
+            self.add_error("first_latest", "Must not be before the first date.")
+        if lo and lo < date.today() - timedelta(days=1):
+            self.add_error("first_earliest", "This date is in the past.")
+        gmin, gmax = data.get("gap_min_days"), data.get("gap_max_days")
+        if gmin and gmax and gmax < gmin:
+            self.add_error("gap_max_days", "Must be at least the minimum gap.")
+        return data
+
+    def preferences(self) -> eng.Preferences:
+        d = self.cleaned_data
+        return eng.Preferences(
+            same_practitioner=eng.SamePractitioner(d["same_practitioner"]),
+            practitioner_id=str(d["practitioner"].pk) if d.get("practitioner") else None,
+            weekdays=frozenset(d.get("weekdays") or ()),
+            time_of_day=eng.TimeOfDay(d["time_of_day"]) if d.get("time_of_day") else None,
+            location_id=str(d["location"].pk) if d.get("location") else None,
+        )
+
+
+class MoveForm(forms.Form):
+    new_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="New date")
+    new_time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label="Treatment start (local time)"
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="Keep if free"
+    )
+    apply_repair = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=True)
+    waive_fee = forms.BooleanField(required=False, label="Waive the late-cancellation fee")
+
+
+class WaitlistForm(ClinicScopedForm):
+    class Meta:
+        from needlepoint.clinic.booking.models import WaitlistEntry
+
+        model = WaitlistEntry
+        fields = ["appointment_type", "location", "practitioner", "earliest", "latest"]
+        widgets = {
+            "earliest": forms.DateInput(attrs={"type": "date"}),
+            "latest": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class AppointmentTypeForm(ClinicScopedForm):
+    class Meta:
+        model = AppointmentType
+        fields = [
+            "name",
+            "duration_minutes",
+            "numbing_minutes",
+            "numbing_place",
+            "cleaning_minutes",
+            "practitioner_cleans",
+            "device_kind",
+            "min_depth_mm",
+            "is_active",
+        ]
+
+
+class WeeklyShiftForm(ClinicScopedForm):
+    class Meta:
+        model = WeeklyShift
+        fields = ["practitioner", "location", "weekday", "start", "end"]
+        widgets = {
+            "start": forms.TimeInput(attrs={"type": "time"}),
+            "end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", "The shift must end after it starts (split shifts that cross midnight).")
+        return data
+
+
+class ShiftExceptionForm(ClinicScopedForm):
+    class Meta:
+        model = ShiftException
+        fields = ["practitioner", "location", "date", "start", "end", "note"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "start": forms.TimeInput(attrs={"type": "time"}),
+            "end": forms.TimeInput(attrs={"type": "time"}),
+        }
+        help_texts = {"start": "Leave start and end empty for a day off."}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if (start is None) != (end is None):
+            self.add_error("end", "Give both start and end for extra hours, or neither for a day off.")
+        elif start and end and end <= start:
+            self.add_error("end", "Must be after the start.")
+        return data
+
+
+class TimeOffForm(ClinicScopedForm):
+    class Meta:
+        model = TimeOff
+        fields = ["practitioner", "start", "end", "reason"]
+        widgets = {
+            "start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "end": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+        help_texts = {"start": "Local time of the practitioner's first location."}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        practitioner = data.get("practitioner")
+        if practitioner is not None:
+            # The browser sends wall-clock time; read it in the practitioner's own zone.
+            location = practitioner.locations.order_by("pk").first()
+            zone = ZoneInfo(location.timezone if location else "UTC")
+            for name in ("start", "end"):
+                if data.get(name):
+                    data[name] = data[name].replace(tzinfo=None).replace(tzinfo=zone)
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", "Must be after the start.")
+        return data
+
+
+class BookingPolicyForm(forms.ModelForm):
+    class Meta:
+        model = BookingPolicy
+        fields = [
+            "lead_time_minutes",
+            "horizon_days",
+            "slot_step_minutes",
+            "cancellation_notice_hours",
+            "late_cancellation_fee",
+            "waitlist_offer_hours",
+        ]
+
+    def clean_slot_step_minutes(self) -> int:
+        value: int = self.cleaned_data["slot_step_minutes"]
+        if (12 * 60) % value:
+            raise forms.ValidationError("Use a step that divides 12 hours evenly (5, 10, 15, 20, 30 or 60).")
+        return value

@@ -1,0 +1,94 @@
+"""Booking a series for a client: search (with the protocol's course as a starting point), pick."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from needlepoint import scheduling as eng
+from needlepoint.clinic.audit.services import AccessContext
+from needlepoint.clinic.booking import services
+from needlepoint.clinic.booking.engine import Snapshot
+from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.web.access import ALL_STAFF, staff_view
+from needlepoint.web.booking_forms import SeriesSearchForm, protocol_courses
+
+
+def _initial(request: HttpRequest) -> dict[str, object]:
+    today = timezone.now().date()
+    initial: dict[str, object] = {
+        "first_earliest": today + timedelta(days=1),
+        "first_latest": today + timedelta(days=14),
+    }
+    course = request.GET.get("course")
+    for key, _, values in protocol_courses():
+        if key == course:
+            initial.update(values)
+    return initial
+
+
+@staff_view(*ALL_STAFF)
+def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
+    clinic = request.clinic  # type: ignore[attr-defined]
+    client = client_for_read(AccessContext.from_request(request), client_pk)
+    data = request.POST if request.method == "POST" else (request.GET if "sessions" in request.GET else None)
+    form = SeriesSearchForm(data, clinic=clinic, initial=_initial(request))
+    context: dict[str, object] = {"client": client, "form": form, "courses": protocol_courses()}
+    if data is None or not form.is_valid():
+        return render(request, "booking/series_book.html", context, status=400 if form.errors else 200)
+
+    d = form.cleaned_data
+    spec = services.SeriesSpec(
+        client=client,
+        appointment_type=d["appointment_type"],
+        sessions=d["sessions"],
+        first_earliest=d["first_earliest"],
+        first_latest=d["first_latest"],
+        gap_min_days=d["gap_min_days"],
+        gap_max_days=d["gap_max_days"],
+        preferences=form.preferences(),
+        location_ids=frozenset({str(d["location"].pk)}) if d.get("location") else None,
+        source=request.POST.get("source", request.GET.get("course", ""))[:200],
+    )
+    now = timezone.now()
+    try:
+        result, snapshot = services.search_series(clinic, spec, now=now)
+        if request.method == "POST" and request.POST.get("option"):
+            sessions = services.decode_option(request.POST["option"], d["appointment_type"], snapshot)
+            series = services.book_series(clinic, spec, sessions, created_by=request.membership)  # type: ignore[attr-defined]
+            messages.success(request, f"Booked {series.sessions} sessions for {client.full_name}.")
+            return redirect("client-detail", pk=client.pk)
+    except services.BookingError as exc:
+        context["error"] = str(exc)
+        return render(request, "booking/series_book.html", context, status=exc.status_code)
+    context.update(
+        {
+            "result": result,
+            "options": [
+                {
+                    "token": services.encode_option(o.sessions),
+                    "score": o.score,
+                    "rows": [_row(a, snapshot) for a in o.sessions],
+                }
+                for o in result.options
+            ],
+        }
+    )
+    return render(request, "booking/series_book.html", context)
+
+
+def _row(a: eng.Appointment, snapshot: Snapshot) -> dict[str, object]:
+    zone = ZoneInfo(a.timezone)
+    return {
+        "arrival": a.arrival.astimezone(zone),
+        "start": a.start.astimezone(zone),
+        "location": snapshot.locations[a.location_id],
+        "practitioner": snapshot.practitioners[a.practitioner_id],
+        "room": snapshot.rooms[a.room_id],
+        "device": snapshot.devices.get(a.device_id or ""),
+    }
