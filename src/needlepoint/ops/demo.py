@@ -179,6 +179,9 @@ def load_demo(client_count: int = 50) -> list[DemoLogin]:
     logins[0] = DemoLogin(owner.email, "Owner", f"{clinic.name}, {satellite.name}")
 
     _clients(clinic, locations, client_count)
+    from .demo_booking import load_demo_booking
+
+    load_demo_booking(clinic)
     return logins
 
 

@@ -58,9 +58,11 @@ class SeriesSearchForm(forms.Form):
     appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.none())
     sessions = forms.IntegerField(min_value=1, max_value=12, initial=4)
     first_earliest = forms.DateField(
-        label="First session from", widget=forms.DateInput(attrs={"type": "date"})
+        label="First session from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    first_latest = forms.DateField(label="First session by", widget=forms.DateInput(attrs={"type": "date"}))
+    first_latest = forms.DateField(
+        label="First session by", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     gap_min_days = forms.IntegerField(
         label="Days between sessions: at least", min_value=MIN_GAP_DAYS, initial=28
     )
@@ -129,9 +131,12 @@ class SeriesSearchForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    new_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="New date")
+    new_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="New date"
+    )
     new_time = forms.TimeField(
-        widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label="Treatment start (local time)"
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
+        label="Treatment start (local time)",
     )
     practitioner = forms.ModelChoiceField(
         queryset=Membership.objects.none(), required=False, empty_label="Keep if free"
@@ -155,8 +160,8 @@ class WaitlistForm(ClinicScopedForm):
         model = WaitlistEntry
         fields = ["appointment_type", "location", "practitioner", "earliest", "latest"]
         widgets = {
-            "earliest": forms.DateInput(attrs={"type": "date"}),
-            "latest": forms.DateInput(attrs={"type": "date"}),
+            "earliest": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "latest": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
 
@@ -181,8 +186,8 @@ class WeeklyShiftForm(ClinicScopedForm):
         model = WeeklyShift
         fields = ["practitioner", "location", "weekday", "start", "end"]
         widgets = {
-            "start": forms.TimeInput(attrs={"type": "time"}),
-            "end": forms.TimeInput(attrs={"type": "time"}),
+            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -197,9 +202,9 @@ class ShiftExceptionForm(ClinicScopedForm):
         model = ShiftException
         fields = ["practitioner", "location", "date", "start", "end", "note"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
-            "start": forms.TimeInput(attrs={"type": "time"}),
-            "end": forms.TimeInput(attrs={"type": "time"}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         help_texts = {"start": "Leave start and end empty for a day off."}
 
@@ -218,8 +223,8 @@ class TimeOffForm(ClinicScopedForm):
         model = TimeOff
         fields = ["practitioner", "start", "end", "reason"]
         widgets = {
-            "start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "end": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
         help_texts = {"start": "Local time of the practitioner's first location."}
 

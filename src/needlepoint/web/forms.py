@@ -40,7 +40,7 @@ class ClientForm(ClinicScopedForm):
             "consent_email",
             "consent_sms",
         ]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class LocationForm(ClinicScopedForm):

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import services
+from needlepoint.clinic.booking import clock, services
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.interop import ical
 from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, staff_view
@@ -109,7 +108,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
             appt,
             new_start,
             actor=request.membership,
-            now=timezone.now(),  # type: ignore[attr-defined]
+            now=clock.now(),  # type: ignore[attr-defined]
             practitioner_id=practitioner,
             apply_repair=apply_repair,
         )
@@ -156,7 +155,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             appt,
             actor=request.membership,
             reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
-            now=timezone.now(),
+            now=clock.now(),
             waive_fee=waive,
         )
     except services.BookingError as exc:
@@ -174,7 +173,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     appt = _appointment(request, pk, "update appointment")
     try:
-        services.set_status(appt, request.POST.get("status", ""), now=timezone.now())
+        services.set_status(appt, request.POST.get("status", ""), now=clock.now())
     except (services.BookingError, ValueError) as exc:
         messages.error(request, str(exc) if isinstance(exc, services.BookingError) else "Unknown status.")
     return redirect("appointment-detail", pk=appt.pk)
@@ -183,7 +182,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(*ALL_STAFF)
 def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
     appt = _appointment(request, pk, "download appointment")
-    body = ical.client_event(appt, clinic_name=appt.clinic.name, now=timezone.now())
+    body = ical.client_event(appt, clinic_name=appt.clinic.name, now=clock.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appt.pk}.ics"'
     return response

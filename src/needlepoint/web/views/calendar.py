@@ -7,10 +7,9 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import selectors
+from needlepoint.clinic.booking import clock, selectors
 from needlepoint.clinic.clinics.models import Location
 from needlepoint.web.access import ALL_STAFF, staff_view
 
@@ -27,7 +26,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         )
     except StopIteration:
         raise Http404("No such location.") from None
-    today = timezone.now().astimezone(ZoneInfo(location.timezone)).date()
+    today = clock.now().astimezone(ZoneInfo(location.timezone)).date()
     try:
         day = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else today
     except ValueError:

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
+from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.selectors import upcoming_for_client
 from needlepoint.clinic.clients import selectors, services
 from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, staff_view
@@ -34,7 +34,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @staff_view(*ALL_STAFF)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_for_read(AccessContext.from_request(request), pk)
-    appointments = list(upcoming_for_client(client, timezone.now()))
+    appointments = list(upcoming_for_client(client, clock.now()))
     for a in appointments:
         a.local_start = a.start.astimezone(ZoneInfo(a.location.timezone))  # type: ignore[attr-defined]
     return render(request, "clients/detail.html", {"client": client, "appointments": appointments})

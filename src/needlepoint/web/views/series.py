@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from needlepoint import scheduling as eng
 from needlepoint.clinic.audit.services import AccessContext
-from needlepoint.clinic.booking import services
+from needlepoint.clinic.booking import clock, services
 from needlepoint.clinic.booking.engine import Snapshot
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.web.access import ALL_STAFF, staff_view
@@ -20,7 +19,7 @@ from needlepoint.web.booking_forms import SeriesSearchForm, protocol_courses
 
 
 def _initial(request: HttpRequest) -> dict[str, object]:
-    today = timezone.now().date()
+    today = clock.now().date()
     initial: dict[str, object] = {
         "first_earliest": today + timedelta(days=1),
         "first_latest": today + timedelta(days=14),
@@ -55,7 +54,7 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
         location_ids=frozenset({str(d["location"].pk)}) if d.get("location") else None,
         source=request.POST.get("source", request.GET.get("course", ""))[:200],
     )
-    now = timezone.now()
+    now = clock.now()
     try:
         result, snapshot = services.search_series(clinic, spec, now=now)
         if request.method == "POST" and request.POST.get("option"):

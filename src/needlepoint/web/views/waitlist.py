@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import selectors, services
+from needlepoint.clinic.booking import clock, selectors, services
 from needlepoint.clinic.booking.models import WaitlistEntry
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.web.access import ALL_STAFF, staff_view
@@ -19,7 +18,7 @@ from needlepoint.web.booking_forms import WaitlistForm
 @staff_view(*ALL_STAFF)
 def waitlist(request: HttpRequest) -> HttpResponse:
     clinic = request.clinic  # type: ignore[attr-defined]
-    services.expire_offers(clinic.pk, now=timezone.now())
+    services.expire_offers(clinic.pk, now=clock.now())
     record_access(AccessContext.from_request(request), client=None, action="list waitlist")
     return render(request, "booking/waitlist.html", {"entries": selectors.open_waitlist(clinic)})
 
@@ -58,7 +57,7 @@ def waitlist_add(request: HttpRequest, client_pk: int) -> HttpResponse:
 def waitlist_accept(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(WaitlistEntry.objects.for_clinic(request.clinic), pk=pk)  # type: ignore[attr-defined]
     try:
-        appt = services.accept_offer(entry, now=timezone.now(), created_by=request.membership)  # type: ignore[attr-defined]
+        appt = services.accept_offer(entry, now=clock.now(), created_by=request.membership)  # type: ignore[attr-defined]
     except services.BookingError as exc:
         messages.error(request, str(exc))
         return redirect("waitlist")
