@@ -66,12 +66,29 @@ def build_clinic(tag: str):  # type: ignore[no-untyped-def]
 
     clinic = Clinic.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
     BookingPolicy.objects.create(clinic=clinic, lead_time_minutes=60, horizon_days=800)
-    kind = AppointmentType.objects.create(clinic=clinic, name="Microneedling", duration_minutes=60,
-                                          numbing_minutes=45, cleaning_minutes=15, device_kind="pen")
-    locs = [Location.objects.create(clinic=clinic, name=f"{tag} L{i}", timezone="Europe/London") for i in range(2)]
+    kind = AppointmentType.objects.create(
+        clinic=clinic,
+        name="Microneedling",
+        duration_minutes=60,
+        numbing_minutes=45,
+        cleaning_minutes=15,
+        device_kind="pen",
+    )
+    locs = [
+        Location.objects.create(clinic=clinic, name=f"{tag} L{i}", timezone="Europe/London") for i in range(2)
+    ]
     rooms = [Room.objects.create(clinic=clinic, location=locs[i % 2], name=f"R{i}") for i in range(8)]
-    devices = [Device.objects.create(clinic=clinic, location=locs[i % 2], name=f"{tag} P{i}", make="X", model="Y",
-                                     max_depth_mm=Decimal("2.5")) for i in range(6)]
+    devices = [
+        Device.objects.create(
+            clinic=clinic,
+            location=locs[i % 2],
+            name=f"{tag} P{i}",
+            make="X",
+            model="Y",
+            max_depth_mm=Decimal("2.5"),
+        )
+        for i in range(6)
+    ]
     practitioners = []
     shifts = []
     for i in range(20):
@@ -79,14 +96,29 @@ def build_clinic(tag: str):  # type: ignore[no-untyped-def]
         m = Membership.objects.create(clinic=clinic, user=user, role=Role.PRACTITIONER, display_name=f"P{i}")
         m.locations.add(locs[i % 2])
         practitioners.append(m)
-        shifts += [WeeklyShift(clinic=clinic, practitioner=m, location=locs[i % 2], weekday=d, start=time(9),
-                               end=time(17)) for d in range(5)]
+        shifts += [
+            WeeklyShift(
+                clinic=clinic, practitioner=m, location=locs[i % 2], weekday=d, start=time(9), end=time(17)
+            )
+            for d in range(5)
+        ]
     WeeklyShift.objects.bulk_create(shifts)
     return clinic, kind, locs, rooms, devices, practitioners
 
 
-def fill(clinic, kind, locs, rooms, devices, people, *, first: date, days: int,  # type: ignore[no-untyped-def]
-         per_day: int, client_count: int = 2000) -> int:
+def fill(
+    clinic,
+    kind,
+    locs,
+    rooms,
+    devices,
+    people,
+    *,
+    first: date,
+    days: int,  # type: ignore[no-untyped-def]
+    per_day: int,
+    client_count: int = 2000,
+) -> int:
     """Bulk-write appointments (bypassing the service: this is set-up, not what is measured)."""
     from needlepoint import scheduling as eng
     from needlepoint.clinic.booking.engine import engine_type
@@ -94,9 +126,12 @@ def fill(clinic, kind, locs, rooms, devices, people, *, first: date, days: int, 
     from needlepoint.clinic.booking.services.book import _fields
     from needlepoint.clinic.clients.models import Client
 
-    clients = Client.objects.bulk_create([
-        Client(clinic=clinic, first_name=f"C{i}", last_name="Bench", date_of_birth=date(1990, 1, 1))
-        for i in range(client_count)])
+    clients = Client.objects.bulk_create(
+        [
+            Client(clinic=clinic, first_name=f"C{i}", last_name="Bench", date_of_birth=date(1990, 1, 1))
+            for i in range(client_count)
+        ]
+    )
     etype = engine_type(kind)
     rows, total = [], 0
     rng = random.Random(7)
@@ -111,17 +146,32 @@ def fill(clinic, kind, locs, rooms, devices, people, *, first: date, days: int, 
             for slot in range(per_day):
                 # Rooms are the bottleneck: two-hour room blocks from 09:00, one per room per slot.
                 room = loc_rooms[slot % len(loc_rooms)]
-                start = datetime.combine(day, time(9, 45), UTC) + timedelta(hours=2 * (slot // len(loc_rooms)))
+                start = datetime.combine(day, time(9, 45), UTC) + timedelta(
+                    hours=2 * (slot // len(loc_rooms))
+                )
                 if start.hour >= 16:
                     continue
                 e = eng.Appointment.build(
-                    etype, start, location_id=str(locs[li].pk), timezone="Europe/London",
-                    practitioner_id=str(loc_people[slot % len(loc_people)].pk), room_id=str(room.pk),
-                    device_id=str(loc_devices[slot % len(loc_devices)].pk) if slot < len(loc_devices) else None)
+                    etype,
+                    start,
+                    location_id=str(locs[li].pk),
+                    timezone="Europe/London",
+                    practitioner_id=str(loc_people[slot % len(loc_people)].pk),
+                    room_id=str(room.pk),
+                    device_id=str(loc_devices[slot % len(loc_devices)].pk)
+                    if slot < len(loc_devices)
+                    else None,
+                )
                 fields = _fields(e)
-                rows.append(Appointment(clinic=clinic, client=clients[rng.randrange(len(clients))],
-                                        appointment_type=kind, ics_uid=secrets.token_hex(16),
-                                        **fields))
+                rows.append(
+                    Appointment(
+                        clinic=clinic,
+                        client=clients[rng.randrange(len(clients))],
+                        appointment_type=kind,
+                        ics_uid=secrets.token_hex(16),
+                        **fields,
+                    )
+                )
                 if len(rows) >= 5000:
                     Appointment.objects.bulk_create(rows)
                     total += len(rows)
@@ -145,9 +195,16 @@ def searches(clinic, kind, n: int) -> list[float]:  # type: ignore[no-untyped-de
             weekdays=frozenset(rng.sample(range(5), rng.randrange(0, 3))),
             time_of_day=rng.choice([None, eng.TimeOfDay.MORNING, eng.TimeOfDay.AFTERNOON]),
         )
-        spec = services.SeriesSpec(client=client, appointment_type=kind, sessions=6, first_earliest=first,
-                                   first_latest=first + timedelta(days=14), gap_min_days=28, gap_max_days=42,
-                                   preferences=prefs)
+        spec = services.SeriesSpec(
+            client=client,
+            appointment_type=kind,
+            sessions=6,
+            first_earliest=first,
+            first_latest=first + timedelta(days=14),
+            gap_min_days=28,
+            gap_max_days=42,
+            preferences=prefs,
+        )
         t0 = clock.perf_counter()
         result, _ = services.search_series(clinic, spec, now=NOW)
         times.append((clock.perf_counter() - t0) * 1000)
@@ -164,7 +221,7 @@ def report(label: str, times: list[float]) -> float:
 
 def _booker(args: tuple[int, int, int, int]) -> tuple[int, int, float]:
     """One concurrent client: books `count` single appointments into its own free slots."""
-    worker, clinic_id, count, seed = args
+    worker, clinic_id, count, _seed = args
     import django
 
     django.setup()
@@ -191,10 +248,15 @@ def _booker(args: tuple[int, int, int, int]) -> tuple[int, int, float]:
         # with some collisions between workers sharing a room or device.
         day = date(2029, 1, 1) + timedelta(days=(i * 32 + worker) // 16 * 7 + (worker % 5))
         start = datetime.combine(day, time(9, 45), UTC) + timedelta(hours=2 * ((i * 32 + worker) % 4))
-        e = eng.Appointment.build(etype, start, location_id=str(loc.pk), timezone=loc.timezone,
-                                  practitioner_id=str(people[worker // 2 % len(people)].pk),
-                                  room_id=str(rooms[worker // 2 % len(rooms)].pk),
-                                  device_id=str(devices[worker // 2 % len(devices)].pk))
+        e = eng.Appointment.build(
+            etype,
+            start,
+            location_id=str(loc.pk),
+            timezone=loc.timezone,
+            practitioner_id=str(people[worker // 2 % len(people)].pk),
+            room_id=str(rooms[worker // 2 % len(rooms)].pk),
+            device_id=str(devices[worker // 2 % len(devices)].pk),
+        )
         try:
             services.book_single(clinic, client, kind, e, created_by=None)
             ok += 1
@@ -216,8 +278,10 @@ def throughput(clinic_id: int, workers: int = 32, per_worker: int = 60) -> None:
     wall = clock.perf_counter() - t0
     ok = sum(r[0] for r in results)
     taken = sum(r[1] for r in results)
-    print(f"booking throughput, {workers} concurrent clients: {ok / wall:7.1f} bookings/s "
-          f"({ok} booked, {taken} refused as taken, {wall:.1f} s wall)")
+    print(
+        f"booking throughput, {workers} concurrent clients: {ok / wall:7.1f} bookings/s "
+        f"({ok} booked, {taken} refused as taken, {wall:.1f} s wall)"
+    )
 
 
 def main() -> None:
@@ -242,12 +306,38 @@ def main() -> None:
 
     t0 = clock.perf_counter()
     extra = 0
-    years = 0
-    while Appointment.objects.count() < args.history and years < 60:
-        years += 1
-        first = YEAR_START - timedelta(days=364 * years)
-        extra += fill(clinic, kind, locs, rooms, devices, people, first=first, days=364, per_day=32,
-                      client_count=200)
+    # Ten past years of this clinic, then other clinics of the chain with ten years each.
+    for years in range(1, 11):
+        extra += fill(
+            clinic,
+            kind,
+            locs,
+            rooms,
+            devices,
+            people,
+            first=YEAR_START - timedelta(days=364 * years),
+            days=364,
+            per_day=32,
+            client_count=200,
+        )
+    other = 0
+    while Appointment.objects.count() < args.history:
+        other += 1
+        o_clinic, o_kind, o_locs, o_rooms, o_devices, o_people = build_clinic(f"other{other}")
+        o_by_loc = {li: [p for p in o_people if p.locations.all()[0].pk == o_locs[li].pk] for li in range(2)}
+        for years in range(0, 10):
+            extra += fill(
+                o_clinic,
+                o_kind,
+                o_locs,
+                o_rooms,
+                o_devices,
+                o_by_loc,
+                first=YEAR_START - timedelta(days=364 * years),
+                days=364,
+                per_day=32,
+                client_count=200,
+            )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE booking_appointment")

@@ -19,7 +19,15 @@ from django.db.models import Q
 
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
-from needlepoint.clinic.clinics.models import ClinicOwned, ClinicOwnedQuerySet, Device, DeviceKind, Location, Room
+from needlepoint.clinic.clinics.models import (
+    Clinic,
+    ClinicOwned,
+    ClinicOwnedQuerySet,
+    Device,
+    DeviceKind,
+    Location,
+    Room,
+)
 
 
 class NumbingPlace(models.TextChoices):
@@ -166,7 +174,9 @@ class Series(ClinicOwned):
     """A course of sessions booked together, with the interval rules every session must keep."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="series")
-    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     sessions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
     first_earliest = models.DateField()
     first_latest = models.DateField()
@@ -218,17 +228,23 @@ class AppointmentQuerySet(ClinicOwnedQuerySet):
 
 
 class Appointment(ClinicOwned):
+    # The composite indexes in Meta start with these columns, so the per-column indexes Django
+    # would add to each foreign key are redundant: on this hot table they cost every insert
+    # and mislead the planner away from the (clinic, busy_start) range scan.
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", db_index=False)
     series = models.ForeignKey(
         Series, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
     )
     series_index = models.PositiveSmallIntegerField(null=True, blank=True)
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments", db_index=False)
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    practitioner = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="appointments")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", db_index=False)
+    practitioner = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments", db_index=False)
     device = models.ForeignKey(
-        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments", db_index=False
     )
     start = models.DateTimeField(help_text="Treatment start (UTC)")
     end = models.DateTimeField(help_text="Treatment end (UTC)")
@@ -254,7 +270,7 @@ class Appointment(ClinicOwned):
     # iCalendar SEQUENCE: bumped on every move or cancellation so calendar apps take the update.
     sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
-        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

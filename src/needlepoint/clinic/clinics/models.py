@@ -73,15 +73,32 @@ class ClinicOwned(models.Model):
         return {"clinic_id": self.clinic_id}
 
     def _check_same_clinic(self) -> None:
+        # Loaded related objects are compared in memory; the rest in ONE query with a scalar
+        # subquery per foreign key (this runs on every save, bookings included).
+        pending: list[tuple[models.ForeignKey, type[models.Model], object]] = []
         for field in self._meta.concrete_fields:
             if not isinstance(field, models.ForeignKey) or field.name == "clinic":
                 continue
-            if not issubclass(field.related_model, ClinicOwned):
+            model = field.related_model
+            if not (isinstance(model, type) and issubclass(model, ClinicOwned)):
                 continue
-            if getattr(self, field.attname) is None:
+            value = getattr(self, field.attname)
+            if value is None:
                 continue
-            related = getattr(self, field.name)
-            if related.clinic_id != self.clinic_id:
+            if field.is_cached(self):
+                if getattr(self, field.name).clinic_id != self.clinic_id:
+                    raise ValidationError({field.name: "belongs to another clinic"})
+            else:
+                pending.append((field, model, value))
+        if not pending:
+            return
+        subqueries = {
+            f"c{i}": models.Subquery(model._base_manager.filter(pk=value).values("clinic_id")[:1])
+            for i, (_, model, value) in enumerate(pending)
+        }
+        row = Clinic.objects.filter(pk=self.clinic_id).annotate(**subqueries).values(*subqueries).first()
+        for i, (field, _, _) in enumerate(pending):
+            if row is None or row[f"c{i}"] != self.clinic_id:
                 raise ValidationError({field.name: "belongs to another clinic"})
 
 

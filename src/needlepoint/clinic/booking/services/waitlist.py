@@ -14,7 +14,7 @@ from needlepoint.clinic.clinics.models import Location
 
 from ..engine import engine_appointment, policy_for
 from ..models import Appointment, AppointmentStatus, AppointmentType, WaitlistEntry, WaitlistStatus
-from .book import conflicts, insert, lock_resources
+from .book import conflicts, insert
 from .errors import BookingError
 
 
