@@ -85,15 +85,14 @@ class ClinicOwned(models.Model):
             value = getattr(self, field.attname)
             if value is None:
                 continue
-            if field.is_cached(self):
-                if getattr(self, field.name).clinic_id != self.clinic_id:
-                    raise ValidationError({field.name: "belongs to another clinic"})
-            else:
+            if not field.is_cached(self):
                 pending.append((field, model, value))
+            elif getattr(self, field.name).clinic_id != self.clinic_id:
+                raise ValidationError({field.name: "belongs to another clinic"})
         if not pending:
             return
         subqueries = {
-            f"c{i}": models.Subquery(model._base_manager.filter(pk=value).values("clinic_id")[:1])
+            f"c{i}": models.Subquery(model._base_manager.filter(pk=value).order_by().values("clinic_id")[:1])
             for i, (_, model, value) in enumerate(pending)
         }
         row = Clinic.objects.filter(pk=self.clinic_id).annotate(**subqueries).values(*subqueries).first()

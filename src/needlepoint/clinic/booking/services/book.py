@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 
-from ..engine import Snapshot
+from ..engine import MAX_BUSY_SPAN, Snapshot
 from ..models import Appointment, AppointmentType, Series
 from .errors import BookingError, SlotTaken
 from .search import SeriesSpec
@@ -72,25 +71,68 @@ def _engine_kind(appointment_type: AppointmentType) -> eng.AppointmentType:
     return engine_type(appointment_type)
 
 
+_CONFLICT_SQL = """
+SELECT client_id, practitioner_id, room_id, arrival, "end" FROM booking_appointment
+WHERE status <> 'cancelled' {exclude} AND (
+    (practitioner_id = %(p)s AND practitioner_start < %(p_end)s AND practitioner_start > %(p_low)s
+     AND practitioner_end > %(p_start)s)
+ OR (room_id = %(r)s AND room_start < %(r_end)s AND room_start > %(r_low)s AND room_end > %(r_start)s)
+ OR (device_id = %(d)s AND device_start < %(d_end)s AND device_start > %(d_low)s AND device_end > %(d_start)s)
+ OR (client_id = %(c)s AND busy_start < %(c_end)s AND busy_start > %(c_low)s AND arrival < %(c_end)s
+     AND "end" > %(c_start)s)
+) LIMIT 1
+"""
+
+
 def conflicts(e: eng.Appointment, *, client_id: int, exclude: list[int] | tuple[int, ...] = ()) -> str | None:
-    """What an active appointment already holds of `e`'s resources, as a message (None = free)."""
-    p, r = e.practitioner_interval, e.room_interval
-    q = Q(practitioner_id=int(e.practitioner_id), practitioner_start__lt=p.end, practitioner_end__gt=p.start)
-    q |= Q(room_id=int(e.room_id), room_start__lt=r.end, room_end__gt=r.start)
-    if e.device_id is not None and e.device_interval is not None:
-        d = e.device_interval
-        q |= Q(device_id=int(e.device_id), device_start__lt=d.end, device_end__gt=d.start)
-    q |= Q(client_id=client_id, arrival__lt=e.end, end__gt=e.arrival)
-    clash = Appointment.objects.active().filter(q).exclude(pk__in=list(exclude)).first()
-    if clash is None:
+    """What an active appointment already holds of `e`'s resources, as a message (None = free).
+
+    Hand-written SQL because this runs inside every booking transaction: each arm is a tight
+    range on its (resource, start) index, since an interval can only overlap ours if it starts
+    within MAX_BUSY_SPAN before our end (the model bounds every interval)."""
+    p, r, d = e.practitioner_interval, e.room_interval, e.device_interval
+    params: dict[str, object] = {f"x{i}": pk for i, pk in enumerate(exclude)}
+    params |= {
+        "p": int(e.practitioner_id),
+        "p_start": p.start,
+        "p_end": p.end,
+        "p_low": p.start - MAX_BUSY_SPAN,
+        "r": int(e.room_id),
+        "r_start": r.start,
+        "r_end": r.end,
+        "r_low": r.start - MAX_BUSY_SPAN,
+        "d": int(e.device_id) if e.device_id is not None else None,
+        "d_start": d.start if d else None,
+        "d_end": d.end if d else None,
+        "d_low": d.start - MAX_BUSY_SPAN if d else None,
+        "c": client_id,
+        "c_start": e.arrival,
+        "c_end": e.end,
+        "c_low": e.arrival - MAX_BUSY_SPAN,
+    }
+    with connection.cursor() as cursor:
+        skip = f"AND id NOT IN ({', '.join(f'%(x{i})s' for i in range(len(exclude)))})" if exclude else ""
+        cursor.execute(_CONFLICT_SQL.format(exclude=skip), params)
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if clash.client_id == client_id and clash.arrival < e.end and clash.end > e.arrival:
+    clash_client, clash_practitioner, clash_room, arrival, end = row
+    if clash_client == client_id and _aware(arrival) < e.end and _aware(end) > e.arrival:
         return "the client already has an appointment then"
-    if clash.practitioner_id == int(e.practitioner_id):
+    if clash_practitioner == int(e.practitioner_id):
         return "the practitioner was just booked for that time"
-    if clash.room_id == int(e.room_id):
+    if clash_room == int(e.room_id):
         return "the room was just booked for that time"
     return "the device was just booked for that time"
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive UTC from raw SQL; PostgreSQL aware datetimes.
+    from datetime import UTC
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _fields(e: eng.Appointment) -> dict[str, object]:
@@ -131,9 +173,10 @@ def lock_resources(appointments: list[eng.Appointment], client_ids: list[int]) -
         keys.add((_LOCK_KINDS["room"], int(e.room_id)))
         if e.device_id is not None:
             keys.add((_LOCK_KINDS["device"], int(e.device_id)))
+    # One round trip: unnest yields the sorted keys in order, and each row takes its lock.
+    ordered = [kind << 48 | pk for kind, pk in sorted(keys)]
     with connection.cursor() as cursor:
-        for kind, pk in sorted(keys):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [kind, pk])
+        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [ordered])
 
 
 def insert(

@@ -85,7 +85,7 @@ def accept_offer(entry: WaitlistEntry, *, now: datetime, created_by: Membership 
     from .changes import cancel_appointment
 
     entry = (
-        WaitlistEntry.objects.select_for_update()
+        WaitlistEntry.objects.select_for_update(of=("self",))
         .select_related("appointment_type", "offered_practitioner", "offered_room__location", "replaces")
         .get(pk=entry.pk)
     )
