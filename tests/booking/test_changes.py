@@ -134,10 +134,19 @@ def test_client_cannot_move_online_inside_the_notice_period(bw: BookingWorld) ->
         )
 
 
-def test_status_transitions(bw: BookingWorld) -> None:
+def test_status_transitions_and_consent_gate(bw: BookingWorld) -> None:
+    from tests.journey.helpers import confirmed_plan, signed
+
     appt = _series(bw, sessions=1)[0]
     with pytest.raises(services.BookingError, match="after the appointment time"):
         services.set_status(appt, AppointmentStatus.NO_SHOW, now=NOW)
+    # Treatment starts at check-in: refused without a signed consent for the client's plan.
+    with pytest.raises(services.BookingError, match="Cannot start treatment: .*no confirmed treatment plan"):
+        services.set_status(appt, AppointmentStatus.CHECKED_IN, now=appt.arrival)
+    plan = confirmed_plan(bw.world)
+    with pytest.raises(services.BookingError, match="no consent document has been generated"):
+        services.set_status(appt, AppointmentStatus.CHECKED_IN, now=appt.arrival)
+    signed(bw.world, plan)
     services.set_status(appt, AppointmentStatus.CHECKED_IN, now=appt.arrival)
     services.set_status(appt, AppointmentStatus.COMPLETED, now=appt.end)
     with pytest.raises(services.BookingError, match="cannot become"):

@@ -165,3 +165,40 @@ def test_waitlist_pages(client, bw: BookingWorld) -> None:  # type: ignore[no-un
     assert ok.status_code == 302
     assert "ZeldaA ClientA" in client.get(reverse("waitlist")).content.decode()
     assert date(2027, 2, 1)
+
+
+def test_booking_from_a_confirmed_plan_uses_its_windows_and_links_the_series(client, bw: BookingWorld) -> None:  # type: ignore[no-untyped-def]
+    from needlepoint.clinic.booking.models import Series
+    from tests.journey.helpers import confirmed_plan
+
+    plan = confirmed_plan(bw.world)
+    bw.kind.duration_minutes = 120  # type: ignore[attr-defined]
+    bw.kind.save()  # type: ignore[attr-defined]
+    client.force_login(bw.world.users["front_desk"])
+    url = reverse("series-book", kwargs={"client_pk": bw.world.client.pk})
+    page = client.get(url, {"plan": plan.pk})
+    body = page.content.decode()
+    assert page.status_code == 200 and f"Plan #{plan.pk}" in body
+    assert f'name="sessions" value="{plan.sessions}"' in body and "disabled" in body
+    # Posted values for the plan's fields are ignored: the plan decides the series.
+    search = client.get(url, {"plan": plan.pk, "appointment_type": bw.kind.pk, "sessions": "1",  # type: ignore[attr-defined]
+                              "same_practitioner": "soft"})
+    token = re.search(r'name="option" value="([^"]+)"', search.content.decode())
+    assert token is not None, search.content.decode()[:2000]
+    booked = client.post(url + f"?plan={plan.pk}", {"plan": plan.pk, "appointment_type": bw.kind.pk,  # type: ignore[attr-defined]
+                                                    "same_practitioner": "soft", "option": token.group(1)})
+    assert booked.status_code == 302
+    series = Series.objects.get(client=bw.world.client)
+    assert series.plan_id == plan.pk and series.sessions == plan.sessions
+    assert (series.gap_min_days, series.gap_max_days) == (plan.gap_min_days, plan.gap_max_days)
+
+
+def test_plan_of_another_client_or_unconfirmed_is_refused(client, bw: BookingWorld) -> None:  # type: ignore[no-untyped-def]
+    from tests.journey.helpers import draft
+
+    plan = draft(bw.world)
+    client.force_login(bw.world.users["front_desk"])
+    url = reverse("series-book", kwargs={"client_pk": bw.world.client.pk})
+    page = client.get(url, {"plan": plan.pk})
+    assert page.status_code == 400 and "only a confirmed plan can be booked" in page.content.decode()
+    assert client.get(url, {"plan": "999999"}).status_code == 404

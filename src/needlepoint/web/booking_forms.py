@@ -99,8 +99,14 @@ class SeriesSearchForm(forms.Form):
         label="Preferred time",
     )
 
-    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinic: Clinic, windows: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.windows = windows
+        if windows is not None:
+            # Booking a confirmed plan: its series is fixed by the plan (change the plan instead).
+            for name in ("sessions", "gap_min_days", "gap_max_days", "first_earliest", "first_latest"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "From the treatment plan."
         self.fields["appointment_type"].queryset = AppointmentType.objects.for_clinic(clinic).filter(  # type: ignore[attr-defined]
             is_active=True
         )
@@ -114,6 +120,20 @@ class SeriesSearchForm(forms.Form):
             self.add_error("first_latest", "Must not be before the first date.")
         if lo and lo < date.today() - timedelta(days=1):
             self.add_error("first_earliest", "This date is in the past.")
+        kind, plan = data.get("appointment_type"), self.windows
+        if kind is not None and plan is not None:
+            if kind.duration_minutes < plan.treatment_minutes:
+                self.add_error(
+                    "appointment_type",
+                    f"The plan's areas need about {plan.treatment_minutes} minutes; "
+                    f"this type books {kind.duration_minutes}.",
+                )
+            if plan.numbing_minutes and kind.numbing_minutes < plan.numbing_minutes:
+                self.add_error(
+                    "appointment_type",
+                    f"The plan's anaesthetic needs {plan.numbing_minutes} minutes "
+                    f"before the start; this type allows {kind.numbing_minutes}.",
+                )
         gmin, gmax = data.get("gap_min_days"), data.get("gap_max_days")
         if gmin and gmax and gmax < gmin:
             self.add_error("gap_max_days", "Must be at least the minimum gap.")

@@ -185,6 +185,14 @@ class Series(ClinicOwned):
     source = models.CharField(
         max_length=200, blank=True, help_text="Where the windows came from (protocol, plan)."
     )
+    plan = models.ForeignKey(
+        "plans.TreatmentPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="series",
+        help_text="The confirmed treatment plan this course carries out (its consent gates treatment).",
+    )
     preferences = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=SeriesStatus.choices, default=SeriesStatus.ACTIVE)
     created_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")

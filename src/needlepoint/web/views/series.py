@@ -6,14 +6,17 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from needlepoint import scheduling as eng
 from needlepoint.clinic.audit.services import AccessContext
 from needlepoint.clinic.booking import clock, services
 from needlepoint.clinic.booking.engine import Snapshot
+from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.clinic.plans.models import TreatmentPlan
+from needlepoint.clinic.plans.selectors import PlanNotBookable, SeriesWindows, bookable_plan
 from needlepoint.web.access import ALL_STAFF, staff_view
 from needlepoint.web.booking_forms import SeriesSearchForm, protocol_courses
 
@@ -31,13 +34,45 @@ def _initial(request: HttpRequest) -> dict[str, object]:
     return initial
 
 
+PLAN_FIELDS = ("sessions", "gap_min_days", "gap_max_days", "first_earliest", "first_latest")
+
+
+def _plan_windows(request: HttpRequest, client: Client) -> SeriesWindows | None:
+    """The confirmed plan's series windows when booking from a plan (?plan=); the plan decides
+    the sessions and intervals, and an area that is blocked now cannot be booked."""
+    raw = request.POST.get("plan") or request.GET.get("plan")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("No such plan.")
+    plan = get_object_or_404(
+        TreatmentPlan.objects.for_clinic(client.clinic_id).filter(client=client), pk=int(raw)
+    )
+    return bookable_plan(plan, today=clock.now().date())
+
+
 @staff_view(*ALL_STAFF)
 def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
     clinic = request.clinic  # type: ignore[attr-defined]
     client = client_for_read(AccessContext.from_request(request), client_pk)
-    data = request.POST if request.method == "POST" else (request.GET if "sessions" in request.GET else None)
-    form = SeriesSearchForm(data, clinic=clinic, initial=_initial(request))
-    context: dict[str, object] = {"client": client, "form": form, "courses": protocol_courses()}
+    context: dict[str, object] = {"client": client, "courses": protocol_courses()}
+    try:
+        windows = _plan_windows(request, client)
+    except PlanNotBookable as exc:
+        context["error"] = exc.message
+        return render(request, "booking/series_book.html", context, status=400)
+    initial = _initial(request)
+    if windows is not None:
+        initial.update(
+            sessions=windows.count,
+            gap_min_days=windows.min_days,
+            gap_max_days=windows.max_days,
+            first_earliest=windows.first_earliest,
+            first_latest=windows.first_latest,
+        )
+    data = request.POST if request.method == "POST" else (request.GET if "appointment_type" in request.GET else None)
+    form = SeriesSearchForm(data, clinic=clinic, initial=initial, windows=windows)
+    context.update({"form": form, "windows": windows})
     if data is None or not form.is_valid():
         return render(request, "booking/series_book.html", context, status=400 if form.errors else 200)
 
@@ -52,7 +87,8 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
         gap_max_days=d["gap_max_days"],
         preferences=form.preferences(),
         location_ids=frozenset({str(d["location"].pk)}) if d.get("location") else None,
-        source=request.POST.get("source", request.GET.get("course", ""))[:200],
+        source=windows.source if windows else request.POST.get("source", request.GET.get("course", ""))[:200],
+        plan_id=windows.plan_id if windows else None,
     )
     now = clock.now()
     try:

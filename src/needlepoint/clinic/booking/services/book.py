@@ -233,6 +233,7 @@ def book_series(
         gap_max_days=spec.gap_max_days,
         source=spec.source[:200],
         preferences=_preferences_json(spec.preferences),
+        plan_id=spec.plan_id,
         created_by=created_by,
     )
     for i, e in enumerate(sessions):

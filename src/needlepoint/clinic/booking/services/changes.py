@@ -224,6 +224,24 @@ def reschedule_options(appointment: Appointment, *, now: datetime, days: int = 2
     return slots
 
 
+def _require_consent(appointment: Appointment) -> None:
+    """Treatment starts at check-in, so a valid signed consent for the plan must exist first."""
+    from needlepoint.clinic.consent.services import (
+        ConsentMissing,
+        require_consent,
+        require_consent_for_client,
+    )
+
+    plan = appointment.series.plan if appointment.series_id and appointment.series else None
+    try:
+        if plan is not None:
+            require_consent(plan)
+        else:
+            require_consent_for_client(appointment.client)
+    except ConsentMissing as exc:
+        raise BookingError(f"Cannot start treatment: {exc}. Sign the consent first.") from exc
+
+
 _TRANSITIONS = {
     AppointmentStatus.BOOKED: {AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW},
     AppointmentStatus.CHECKED_IN: {AppointmentStatus.COMPLETED, AppointmentStatus.BOOKED},
@@ -240,6 +258,8 @@ def set_status(appointment: Appointment, status: str, *, now: datetime) -> Appoi
         )
     if status == AppointmentStatus.NO_SHOW and appointment.start > now:
         raise BookingError("A no-show can only be recorded after the appointment time.")
+    if status == AppointmentStatus.CHECKED_IN:
+        _require_consent(appointment)
     appointment.status = status
     appointment.save(update_fields=["status", "updated_at"])
     return appointment

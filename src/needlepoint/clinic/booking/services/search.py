@@ -29,6 +29,7 @@ class SeriesSpec:
     location_ids: frozenset[str] | None = None
     practitioner_ids: frozenset[str] | None = None
     source: str = ""
+    plan_id: int | None = None
 
     def window(self) -> tuple[datetime, datetime]:
         """UTC bounds wide enough for every local date any session could fall on."""
