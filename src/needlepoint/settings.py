@@ -15,6 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("NEEDLEPOINT_DATA_DIR", Path.cwd() / "var")).resolve()
 
 env = environ.Env()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("NEEDLEPOINT_DEBUG", default=False)
 _DEMO = env.bool("NEEDLEPOINT_DEMO", default=False)
@@ -47,6 +48,14 @@ INSTALLED_APPS = [
     "needlepoint.clinic.clinics",
     "needlepoint.clinic.clients",
     "needlepoint.clinic.audit",
+    "needlepoint.clinic.booking",
+    "needlepoint.clinic.intake",
+    "needlepoint.clinic.plans",
+    "needlepoint.clinic.pricing",
+    "needlepoint.clinic.consent",
+    "needlepoint.clinic.outcomes",
+    "needlepoint.clinic.messaging",
+    "needlepoint.portal",
     "needlepoint.web",
 ]
 
@@ -105,6 +114,8 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file too (not shared-cache memory) so threads see real SQLite locking.
+    _db["TEST"] = {"NAME": str(DATA_DIR / f"test-needlepoint-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -171,6 +182,31 @@ STORAGES = {
 # The app serves its own static files (no CDN, no separate web server needed for a clinic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- email ----------------------------------------------------------------------------------
+# Console by default (the demo prints magic links); a deployment sets an SMTP or provider backend.
+EMAIL_BACKEND = env.str("NEEDLEPOINT_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("NEEDLEPOINT_FROM_EMAIL", default="Needlepoint <no-reply@needlepoint.invalid>")
+EMAIL_HOST = env.str("NEEDLEPOINT_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("NEEDLEPOINT_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("NEEDLEPOINT_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("NEEDLEPOINT_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("NEEDLEPOINT_EMAIL_TLS", default=False)
+EMAIL_TIMEOUT = env.int("NEEDLEPOINT_EMAIL_TIMEOUT", default=30)
+# Providers through django-anymail: NEEDLEPOINT_EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend
+# and the provider's settings as JSON, e.g. NEEDLEPOINT_ANYMAIL='{"POSTMARK_SERVER_TOKEN": "…"}'.
+ANYMAIL = env.json("NEEDLEPOINT_ANYMAIL", default={})
+# Absolute links in messages (the check-in form): the address clients reach the app at.
+NEEDLEPOINT_BASE_URL = env.str("NEEDLEPOINT_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- SMS ------------------------------------------------------------------------------------
+NEEDLEPOINT_SMS_BACKEND = env.str(
+    "NEEDLEPOINT_SMS_BACKEND", default="needlepoint.clinic.messaging.backends.sms.ConsoleSmsBackend"
+)
+NEEDLEPOINT_TWILIO_ACCOUNT_SID = env.str("NEEDLEPOINT_TWILIO_ACCOUNT_SID", default="")
+NEEDLEPOINT_TWILIO_AUTH_TOKEN = env.str("NEEDLEPOINT_TWILIO_AUTH_TOKEN", default="")
+NEEDLEPOINT_TWILIO_FROM = env.str("NEEDLEPOINT_TWILIO_FROM", default="")
+NEEDLEPOINT_TWILIO_BASE_URL = env.str("NEEDLEPOINT_TWILIO_BASE_URL", default="https://api.twilio.com")
 
 # --- audit ----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

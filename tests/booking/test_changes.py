@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -120,7 +121,7 @@ def test_moving_outside_the_windows_proposes_a_repair_and_applies_it_only_when_a
         a.start.astimezone(zone).date()
         for a in Appointment.objects.filter(series=second.series).order_by("series_index")
     ]
-    for a, b in zip(starts, starts[1:], strict=False):
+    for a, b in itertools.pairwise(starts):
         assert 28 <= (b - a).days <= 42
     third.refresh_from_db()
     assert third.start != before
@@ -141,7 +142,7 @@ def test_status_transitions_and_consent_gate(bw: BookingWorld) -> None:
     with pytest.raises(services.BookingError, match="after the appointment time"):
         services.set_status(appt, AppointmentStatus.NO_SHOW, now=NOW)
     # Treatment starts at check-in: refused without a signed consent for the client's plan.
-    with pytest.raises(services.BookingError, match="Cannot start treatment: .*no confirmed treatment plan"):
+    with pytest.raises(services.BookingError, match=r"Cannot start treatment: .*no confirmed treatment plan"):
         services.set_status(appt, AppointmentStatus.CHECKED_IN, now=appt.arrival)
     plan = confirmed_plan(bw.world)
     with pytest.raises(services.BookingError, match="no consent document has been generated"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ def test_books_the_earliest_series_within_every_window(bw: BookingWorld) -> None
     zone = ZoneInfo(bw.world.location.timezone)
     days = [a.start.astimezone(zone).date() for a in appts]
     assert days[0] == date(2027, 1, 5)  # earliest day of the first window
-    for a, b in zip(days, days[1:], strict=False):
+    for a, b in itertools.pairwise(days):
         assert 28 <= (b - a).days <= 42
     first = appts[0]
     # 09:00 shift start, 45 min numbing in the room: treatment 09:45 local, room from 09:00.
@@ -72,7 +73,7 @@ def test_client_cannot_be_double_booked_across_series(bw: BookingWorld) -> None:
     # A second series for the same client avoids the first one's visits.
     _book(bw, spec(bw, sessions=1))
     visits = sorted(Appointment.objects.filter(client=bw.world.client).values_list("arrival", "end"))
-    for (a0, a1), (b0, _) in zip(visits, visits[1:], strict=False):
+    for (_a0, a1), (b0, _) in itertools.pairwise(visits):
         assert b0 >= a1
 
 

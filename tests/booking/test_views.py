@@ -12,8 +12,14 @@ from django.urls import reverse
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from tests.booking.conftest import NOW, BookingWorld
 
-FORM = {"sessions": "4", "first_earliest": "2027-01-05", "first_latest": "2027-01-08", "gap_min_days": "28",
-        "gap_max_days": "42", "same_practitioner": "soft"}
+FORM = {
+    "sessions": "4",
+    "first_earliest": "2027-01-05",
+    "first_latest": "2027-01-08",
+    "gap_min_days": "28",
+    "gap_max_days": "42",
+    "same_practitioner": "soft",
+}
 
 
 def _now():  # type: ignore[no-untyped-def]
@@ -67,7 +73,9 @@ def test_protocol_course_prefills_the_form(client, bw: BookingWorld) -> None:  #
 
     client.force_login(bw.world.users["front_desk"])
     graded = default_protocol().data.indications["acne_scars"].by_grade[4]
-    page = client.get(reverse("series-book", kwargs={"client_pk": bw.world.client.pk}), {"course": "acne_scars:4"})
+    page = client.get(
+        reverse("series-book", kwargs={"client_pk": bw.world.client.pk}), {"course": "acne_scars:4"}
+    )
     body = page.content.decode()
     assert f'name="gap_max_days" value="{graded.interval_max_days}"' in body
     assert f'name="sessions" value="{graded.sessions_min}"' in body
@@ -87,25 +95,33 @@ def test_drag_and_drop_move_answers_json(client, bw: BookingWorld) -> None:  # t
     last = _book(client, bw)[-1]
     target = last.start + timedelta(hours=2)
     with _now():
-        ok = client.post(reverse("appointment-move", kwargs={"pk": last.pk}), {"new_start": target.isoformat()},
-                         HTTP_ACCEPT="application/json")
+        ok = client.post(
+            reverse("appointment-move", kwargs={"pk": last.pk}),
+            {"new_start": target.isoformat()},
+            HTTP_ACCEPT="application/json",
+        )
     assert ok.status_code == 200 and ok.json()["ok"]
     last.refresh_from_db()
     assert last.start == target
     with _now():
-        bad = client.post(reverse("appointment-move", kwargs={"pk": last.pk}), {"new_start": "tomorrow"},
-                          HTTP_ACCEPT="application/json")
+        bad = client.post(
+            reverse("appointment-move", kwargs={"pk": last.pk}),
+            {"new_start": "tomorrow"},
+            HTTP_ACCEPT="application/json",
+        )
     assert bad.status_code == 400 and "valid" in bad.json()["message"]
 
 
 def test_move_form_proposes_a_repair_for_the_series(client, bw: BookingWorld) -> None:  # type: ignore[no-untyped-def]
     client.force_login(bw.world.users["owner"])
-    first, second = _book(client, bw)
+    _first, second = _book(client, bw)
     zone = ZoneInfo("Europe/London")
     new_day = second.start.astimezone(zone).date() - timedelta(days=7)  # too close to session 1
     with _now():
-        review = client.post(reverse("appointment-move", kwargs={"pk": second.pk}), {
-            "new_date": new_day.isoformat(), "new_time": "10:00"})
+        review = client.post(
+            reverse("appointment-move", kwargs={"pk": second.pk}),
+            {"new_date": new_day.isoformat(), "new_time": "10:00"},
+        )
     body = review.content.decode()
     assert review.status_code == 409
     second.refresh_from_db()
@@ -132,7 +148,9 @@ def test_calendar_day_and_week_show_local_times(client, bw: BookingWorld) -> Non
     day = client.get(reverse("calendar"), {"date": local.date().isoformat()}).content.decode()
     assert f"<strong>{local:%H:%M}</strong>" in day and "ZeldaA ClientA" in day
     assert "numb 09:00" in day
-    week = client.get(reverse("calendar"), {"date": local.date().isoformat(), "view": "week"}).content.decode()
+    week = client.get(
+        reverse("calendar"), {"date": local.date().isoformat(), "view": "week"}
+    ).content.decode()
     assert "ZeldaA ClientA" in week and "Week of" not in week and local.strftime("%a %-d %b") in week
 
 
@@ -146,13 +164,27 @@ def test_client_page_lists_upcoming_appointments(client, bw: BookingWorld) -> No
 
 def test_setup_rota_bad_input(client, bw: BookingWorld) -> None:  # type: ignore[no-untyped-def]
     client.force_login(bw.world.users["owner"])
-    response = client.post(reverse("shifts-create"), {
-        "practitioner": bw.practitioners[0].pk, "location": bw.world.location.pk, "weekday": "5",
-        "start": "17:00", "end": "09:00"})
+    response = client.post(
+        reverse("shifts-create"),
+        {
+            "practitioner": bw.practitioners[0].pk,
+            "location": bw.world.location.pk,
+            "weekday": "5",
+            "start": "17:00",
+            "end": "09:00",
+        },
+    )
     assert response.status_code == 400 and "must end after it starts" in response.content.decode()
-    ok = client.post(reverse("shifts-create"), {
-        "practitioner": bw.practitioners[0].pk, "location": bw.world.location.pk, "weekday": "5",
-        "start": "10:00", "end": "14:00"})
+    ok = client.post(
+        reverse("shifts-create"),
+        {
+            "practitioner": bw.practitioners[0].pk,
+            "location": bw.world.location.pk,
+            "weekday": "5",
+            "start": "10:00",
+            "end": "14:00",
+        },
+    )
     assert ok.status_code == 302
 
 
@@ -167,7 +199,9 @@ def test_waitlist_pages(client, bw: BookingWorld) -> None:  # type: ignore[no-un
     assert date(2027, 2, 1)
 
 
-def test_booking_from_a_confirmed_plan_uses_its_windows_and_links_the_series(client, bw: BookingWorld) -> None:  # type: ignore[no-untyped-def]
+def test_booking_from_a_confirmed_plan_uses_its_windows_and_links_the_series(
+    client, bw: BookingWorld
+) -> None:  # type: ignore[no-untyped-def]
     from needlepoint.clinic.booking.models import Series
     from tests.journey.helpers import confirmed_plan
 
@@ -181,12 +215,26 @@ def test_booking_from_a_confirmed_plan_uses_its_windows_and_links_the_series(cli
     assert page.status_code == 200 and f"Plan #{plan.pk}" in body
     assert f'name="sessions" value="{plan.sessions}"' in body and "disabled" in body
     # Posted values for the plan's fields are ignored: the plan decides the series.
-    search = client.get(url, {"plan": plan.pk, "appointment_type": bw.kind.pk, "sessions": "1",  # type: ignore[attr-defined]
-                              "same_practitioner": "soft"})
+    search = client.get(
+        url,
+        {
+            "plan": plan.pk,
+            "appointment_type": bw.kind.pk,
+            "sessions": "1",  # type: ignore[attr-defined]
+            "same_practitioner": "soft",
+        },
+    )
     token = re.search(r'name="option" value="([^"]+)"', search.content.decode())
     assert token is not None, search.content.decode()[:2000]
-    booked = client.post(url + f"?plan={plan.pk}", {"plan": plan.pk, "appointment_type": bw.kind.pk,  # type: ignore[attr-defined]
-                                                    "same_practitioner": "soft", "option": token.group(1)})
+    booked = client.post(
+        url + f"?plan={plan.pk}",
+        {
+            "plan": plan.pk,
+            "appointment_type": bw.kind.pk,  # type: ignore[attr-defined]
+            "same_practitioner": "soft",
+            "option": token.group(1),
+        },
+    )
     assert booked.status_code == 302
     series = Series.objects.get(client=bw.world.client)
     assert series.plan_id == plan.pk and series.sessions == plan.sessions

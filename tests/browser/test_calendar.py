@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,9 +40,11 @@ def test_book_series_then_drag_to_reschedule(page, clinic_a: ClinicWorld) -> Non
     screenshot(page, "booking-options")
     page.click("button:has-text('Book option 1')")
     page.wait_for_selector("text=Booked 4 sessions")
-    appts = list(Appointment.objects.filter(client=clinic_a.client).order_by("start").select_related("location"))
+    appts = list(
+        Appointment.objects.filter(client=clinic_a.client).order_by("start").select_related("location")
+    )
     assert len(appts) == 4
-    gaps = [(b.start - a.start).days for a, b in zip(appts, appts[1:], strict=False)]
+    gaps = [(b.start - a.start).days for a, b in itertools.pairwise(appts)]
     assert all(28 <= g <= 35 for g in gaps), gaps
 
     first = appts[0]
@@ -55,7 +58,9 @@ def test_book_series_then_drag_to_reschedule(page, clinic_a: ClinicWorld) -> Non
     # Drag two hours later, into the other practitioner's column.
     other = next(p for p in bw.practitioners if p.pk != first.practitioner_id)
     arrival_later = (first.arrival + timedelta(hours=2)).isoformat()
-    target = page.locator(f'.cal-body[data-practitioner="{other.pk}"] .cal-slot[data-start="{arrival_later}"]')
+    target = page.locator(
+        f'.cal-body[data-practitioner="{other.pk}"] .cal-slot[data-start="{arrival_later}"]'
+    )
     block.drag_to(target)
     page.wait_for_load_state("load")
     page.wait_for_function(f"document.querySelector('[data-appointment=\"{first.pk}\"]') !== null")

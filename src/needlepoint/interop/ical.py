@@ -67,7 +67,7 @@ def practitioner_feed(appointments: Iterable[Appointment], *, name: str, now: da
             )
         )
     cal.add_missing_timezones()
-    return cal.to_ical()  # type: ignore[no-any-return]
+    return cal.to_ical()
 
 
 def client_event(appt: Appointment, *, clinic_name: str, now: datetime) -> bytes:
@@ -87,4 +87,4 @@ def client_event(appt: Appointment, *, clinic_name: str, now: datetime) -> bytes
         )
     )
     cal.add_missing_timezones()
-    return cal.to_ical()  # type: ignore[no-any-return]
+    return cal.to_ical()

@@ -23,15 +23,20 @@ def load_demo_booking(clinic: Clinic, *, series_count: int = 8) -> None:
     BookingPolicy.objects.get_or_create(clinic=clinic)
     kinds = [
         AppointmentType.objects.update_or_create(
-            clinic=clinic, name=name, defaults={"duration_minutes": minutes, "device_kind": kind})[0]
+            clinic=clinic, name=name, defaults={"duration_minutes": minutes, "device_kind": kind}
+        )[0]
         for name, minutes, kind in TYPES
     ]
     for member in Membership.objects.for_clinic(clinic).filter(role=Role.PRACTITIONER):
         for location in member.locations.all():
             for weekday in range(5):
                 WeeklyShift.objects.get_or_create(
-                    clinic=clinic, practitioner=member, location=location, weekday=weekday,
-                    defaults={"start": time(9), "end": time(18)})
+                    clinic=clinic,
+                    practitioner=member,
+                    location=location,
+                    weekday=weekday,
+                    defaults={"start": time(9), "end": time(18)},
+                )
     if Appointment.objects.for_clinic(clinic).exists():
         return  # bookings are made once; re-running the demo keeps them
     now = timezone.now()
@@ -39,9 +44,16 @@ def load_demo_booking(clinic: Clinic, *, series_count: int = 8) -> None:
     for i, client in enumerate(Client.objects.for_clinic(clinic).order_by("pk")[:series_count]):
         first = today + timedelta(days=1 + (i % 5))
         spec = services.SeriesSpec(
-            client=client, appointment_type=kinds[i % 2], sessions=4, first_earliest=first,
-            first_latest=first + timedelta(days=10), gap_min_days=28, gap_max_days=42,
-            location_ids=frozenset({str(client.preferred_location_id)}) if client.preferred_location_id else None,
+            client=client,
+            appointment_type=kinds[i % 2],
+            sessions=4,
+            first_earliest=first,
+            first_latest=first + timedelta(days=10),
+            gap_min_days=28,
+            gap_max_days=42,
+            location_ids=frozenset({str(client.preferred_location_id)})
+            if client.preferred_location_id
+            else None,
             source="demo",
         )
         result, _ = services.search_series(clinic, spec, now=now)

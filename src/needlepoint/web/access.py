@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from needlepoint.clinic.accounts.models import Role
+from needlepoint.clinic.accounts.models import Membership, Role
+from needlepoint.clinic.clinics.models import Clinic
 
 ALL_STAFF = (Role.OWNER, Role.PRACTITIONER, Role.FRONT_DESK)
 OWNER_ONLY = (Role.OWNER,)
@@ -38,3 +39,14 @@ def staff_view(*roles: str) -> Callable[[View], View]:
         return login_required(wrapper)
 
     return decorate
+
+
+def clinic_of(request: HttpRequest) -> Clinic:
+    """The active clinic that ActiveClinicMiddleware put on the request (staff views only)."""
+    clinic: Clinic = request.clinic  # type: ignore[attr-defined]
+    return clinic
+
+
+def membership_of(request: HttpRequest) -> Membership:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    return membership

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.db import connection
 
@@ -121,7 +122,7 @@ def _practitioners(
             eng.WeeklyShift(shift.weekday, shift.start, shift.end)
         )
     extra: dict[tuple[str, str], list[eng.DatedShift]] = defaultdict(list)
-    closed: dict[tuple[str, str], set] = defaultdict(set)  # type: ignore[type-arg]
+    closed: dict[tuple[str, str], set] = defaultdict(set)
     exceptions = ShiftException.objects.for_clinic(clinic).filter(
         date__gte=(start - timedelta(days=1)).date(), date__lte=(end + timedelta(days=1)).date()
     )
@@ -184,7 +185,7 @@ def busy_calendars(clinic: Clinic, start: datetime, end: datetime) -> eng.Calend
     rooms: dict[str, list[tuple[int, int]]] = defaultdict(list)
     devices: dict[str, list[tuple[int, int]]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, cast(Any, params))
         for p, ps, pe, r, rs, re_, d, ds, de in cursor.fetchall():
             practitioners[str(p)].append((ps, pe))
             rooms[str(r)].append((rs, re_))

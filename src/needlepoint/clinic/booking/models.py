@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any, ClassVar
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -283,7 +284,7 @@ class Appointment(ClinicOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = AppointmentQuerySet.as_manager()  # type: ignore[assignment, misc]
+    objects: ClassVar[Any] = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["start"]
@@ -321,7 +322,7 @@ class Appointment(ClinicOwned):
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.ics_uid:
             self.ics_uid = secrets.token_hex(16)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

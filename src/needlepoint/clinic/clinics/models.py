@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
@@ -45,7 +45,7 @@ class Clinic(models.Model):
 
 
 class ClinicOwnedQuerySet(models.QuerySet):
-    def for_clinic(self, clinic: Clinic | int) -> ClinicOwnedQuerySet:
+    def for_clinic(self, clinic: Clinic | int) -> Self:
         clinic_id = clinic if isinstance(clinic, int) else clinic.pk
         return self.filter(clinic_id=clinic_id)
 

@@ -14,13 +14,13 @@ from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import clock, services
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.interop import ical
-from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, staff_view
+from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, clinic_of, membership_of, staff_view
 from needlepoint.web.booking_forms import CancelForm, MoveForm
 
 
 def _appointment(request: HttpRequest, pk: int, action: str = "view appointment") -> Appointment:
     appt = get_object_or_404(
-        Appointment.objects.for_clinic(request.clinic).select_related(  # type: ignore[attr-defined]
+        Appointment.objects.for_clinic(clinic_of(request)).select_related(
             "client", "location", "practitioner__user", "room", "device", "appointment_type", "series"
         ),
         pk=pk,
@@ -43,8 +43,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appt = _appointment(request, pk)
     local = _local(appt)
     move = MoveForm(
-        clinic=request.clinic,
-        initial={  # type: ignore[attr-defined]
+        clinic=clinic_of(request),
+        initial={
             "new_date": local["start"].date(),
             "new_time": local["start"].time(),
         },
@@ -90,7 +90,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         practitioner = request.POST.get("practitioner") or None
         apply_repair = False
     else:
-        form = MoveForm(request.POST, clinic=request.clinic)  # type: ignore[attr-defined]
+        form = MoveForm(request.POST, clinic=clinic_of(request))
         if not form.is_valid():
             return render(
                 request,
@@ -107,8 +107,8 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = services.reschedule_appointment(
             appt,
             new_start,
-            actor=request.membership,
-            now=clock.now(),  # type: ignore[attr-defined]
+            actor=membership_of(request),
+            now=clock.now(),
             practitioner_id=practitioner,
             apply_repair=apply_repair,
         )
@@ -149,12 +149,12 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Give a reason for the cancellation.")
         return redirect("appointment-detail", pk=appt.pk)
-    waive = form.cleaned_data["waive_fee"] and request.membership.role in OWNER_ONLY  # type: ignore[attr-defined]
+    waive = form.cleaned_data["waive_fee"] and membership_of(request).role in OWNER_ONLY
     try:
         result = services.cancel_appointment(
             appt,
-            actor=request.membership,
-            reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
+            actor=membership_of(request),
+            reason=form.cleaned_data["reason"],
             now=clock.now(),
             waive_fee=waive,
         )

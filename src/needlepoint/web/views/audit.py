@@ -7,13 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from needlepoint.clinic.audit import selectors
-from needlepoint.web.access import OWNER_ONLY, staff_view
+from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
 
 
 @staff_view(*OWNER_ONLY)
 def audit_log(request: HttpRequest) -> HttpResponse:
     tab = "reads" if request.GET.get("tab") == "reads" else "changes"
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = clinic_of(request)
     if tab == "reads":
         qs = selectors.reads_for(clinic)
         if client_id := request.GET.get("client", "").strip():

@@ -11,12 +11,12 @@ from django.shortcuts import render
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import clock, selectors
 from needlepoint.clinic.clinics.models import Location
-from needlepoint.web.access import ALL_STAFF, staff_view
+from needlepoint.web.access import ALL_STAFF, clinic_of, staff_view
 
 
 @staff_view(*ALL_STAFF)
 def calendar(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = clinic_of(request)
     locations = list(Location.objects.for_clinic(clinic).filter(is_active=True))
     if not locations:
         return render(request, "booking/calendar.html", {"view": None, "locations": []})

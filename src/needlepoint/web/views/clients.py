@@ -14,7 +14,7 @@ from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.selectors import upcoming_for_client
 from needlepoint.clinic.clients import selectors, services
-from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, staff_view
+from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, clinic_of, staff_view
 from needlepoint.web.forms import ClientForm
 
 PAGE_SIZE = 25
@@ -23,7 +23,7 @@ PAGE_SIZE = 25
 @staff_view(*ALL_STAFF)
 def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    qs = selectors.search_clients(request.clinic, query)  # type: ignore[attr-defined]
+    qs = selectors.search_clients(clinic_of(request), query)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # A list of names is PHI too: one access entry per page shown.
     record_access(AccessContext.from_request(request), client=None, action="list")
@@ -42,7 +42,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(*ALL_STAFF)
 def client_create(request: HttpRequest) -> HttpResponse:
-    form = ClientForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+    form = ClientForm(request.POST or None, clinic=clinic_of(request))
     if request.method == "POST" and form.is_valid():
         client = services.save_client(form.instance, consent_changed=True)
         messages.success(request, f"{client.full_name} added.")
@@ -54,7 +54,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_for_read(AccessContext.from_request(request), pk)
     before = (client.consent_email, client.consent_sms)
-    form = ClientForm(request.POST or None, instance=client, clinic=request.clinic)  # type: ignore[attr-defined]
+    form = ClientForm(request.POST or None, instance=client, clinic=clinic_of(request))
     if request.method == "POST" and form.is_valid():
         updated = form.instance
         services.save_client(updated, consent_changed=before != (updated.consent_email, updated.consent_sms))

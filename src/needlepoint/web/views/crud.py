@@ -9,12 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import models
-from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from needlepoint.web.access import OWNER_ONLY, staff_view
+from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
+from needlepoint.web.forms import ClinicScopedForm
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,14 @@ class ScopedCrud:
     slug: str  # URL segment and URL-name prefix, e.g. "locations"
     title: str
     model: type[models.Model]
-    form_class: type[ModelForm]
+    form_class: type[ClinicScopedForm]
     columns: Sequence[Column]
-    create_form_class: type[ModelForm] | None = None
+    create_form_class: type[ClinicScopedForm] | None = None
     roles: tuple[str, ...] = OWNER_ONLY
     select_related: tuple[str, ...] = ()
 
     def queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
-        qs = self.model.objects.for_clinic(request.clinic)  # type: ignore[attr-defined]
+        qs = self.model.objects.for_clinic(clinic_of(request))  # type: ignore[attr-defined]
         return qs.select_related(*self.select_related) if self.select_related else qs
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
@@ -53,7 +53,7 @@ class ScopedCrud:
     def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         instance = get_object_or_404(self.queryset(request), pk=pk) if pk is not None else None
         form_class = self.form_class if instance else (self.create_form_class or self.form_class)
-        form = form_class(request.POST or None, instance=instance, clinic=request.clinic)  # type: ignore[call-arg, attr-defined]
+        form = form_class(request.POST or None, instance=instance, clinic=clinic_of(request))
         if request.method == "POST" and form.is_valid():
             form.save()
             messages.success(request, "Saved.")

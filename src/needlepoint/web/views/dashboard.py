@@ -9,13 +9,13 @@ from django.utils import timezone
 from needlepoint.clinic.accounts.selectors import practitioners_of
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Location
-from needlepoint.web.access import staff_view
+from needlepoint.web.access import clinic_of, staff_view
 from needlepoint.web.timefmt import local_now
 
 
 @staff_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = clinic_of(request)
     now = timezone.now()
     locations = [
         (loc, local_now(loc, now)) for loc in Location.objects.for_clinic(clinic).filter(is_active=True)

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from needlepoint.clinic.booking import selectors
 from needlepoint.clinic.booking.models import CalendarFeed
 from needlepoint.interop import ical
-from needlepoint.web.access import CLINICAL, staff_view
+from needlepoint.web.access import CLINICAL, membership_of, staff_view
 
 
 @staff_view(*CLINICAL)
 def my_feed(request: HttpRequest) -> HttpResponse:
-    feed = CalendarFeed.objects.filter(practitioner=request.membership).first()  # type: ignore[attr-defined]
+    feed = CalendarFeed.objects.filter(practitioner=membership_of(request)).first()
     url = request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": feed.token})) if feed else None
     return render(request, "booking/my_feed.html", {"feed_url": url})
 
@@ -26,7 +26,7 @@ def my_feed(request: HttpRequest) -> HttpResponse:
 @staff_view(*CLINICAL)
 def my_feed_reset(request: HttpRequest) -> HttpResponse:
     """Creates the feed, or replaces its secret (the old URL stops working at once)."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = membership_of(request)
     CalendarFeed.objects.update_or_create(
         practitioner=membership, defaults={"clinic": membership.clinic, "token": CalendarFeed.new_token()}
     )

@@ -17,7 +17,7 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import PlanNotBookable, SeriesWindows, bookable_plan
-from needlepoint.web.access import ALL_STAFF, staff_view
+from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
 from needlepoint.web.booking_forms import SeriesSearchForm, protocol_courses
 
 
@@ -53,7 +53,7 @@ def _plan_windows(request: HttpRequest, client: Client) -> SeriesWindows | None:
 
 @staff_view(*ALL_STAFF)
 def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = clinic_of(request)
     client = client_for_read(AccessContext.from_request(request), client_pk)
     context: dict[str, object] = {"client": client, "courses": protocol_courses()}
     try:
@@ -70,7 +70,11 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
             first_earliest=windows.first_earliest,
             first_latest=windows.first_latest,
         )
-    data = request.POST if request.method == "POST" else (request.GET if "appointment_type" in request.GET else None)
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if "appointment_type" in request.GET else None)
+    )
     form = SeriesSearchForm(data, clinic=clinic, initial=initial, windows=windows)
     context.update({"form": form, "windows": windows})
     if data is None or not form.is_valid():
@@ -95,7 +99,7 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
         result, snapshot = services.search_series(clinic, spec, now=now)
         if request.method == "POST" and request.POST.get("option"):
             sessions = services.decode_option(request.POST["option"], d["appointment_type"], snapshot)
-            series = services.book_series(clinic, spec, sessions, created_by=request.membership)  # type: ignore[attr-defined]
+            series = services.book_series(clinic, spec, sessions, created_by=membership_of(request))
             messages.success(request, f"Booked {series.sessions} sessions for {client.full_name}.")
             return redirect("client-detail", pk=client.pk)
     except services.BookingError as exc:

@@ -12,14 +12,14 @@ from needlepoint.clinic.booking.models import AppointmentType, ShiftException, T
 from needlepoint.clinic.clinics.hours import format_opening_hours
 from needlepoint.clinic.clinics.models import Device, Location, Room
 from needlepoint.web import booking_forms, forms
-from needlepoint.web.access import OWNER_ONLY, staff_view
+from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
 
 from .crud import Column, ScopedCrud
 
 
 @staff_view(*OWNER_ONLY)
 def clinic_settings(request: HttpRequest) -> HttpResponse:
-    form = forms.ClinicSettingsForm(request.POST or None, instance=request.clinic)  # type: ignore[attr-defined]
+    form = forms.ClinicSettingsForm(request.POST or None, instance=clinic_of(request))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Clinic settings saved.")
@@ -29,7 +29,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
 
 @staff_view(*OWNER_ONLY)
 def booking_policy(request: HttpRequest) -> HttpResponse:
-    policy = policy_for(request.clinic)  # type: ignore[attr-defined]
+    policy = policy_for(clinic_of(request))
     form = booking_forms.BookingPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -100,9 +100,7 @@ TABLES = [
             Column("Treatment", lambda o: _minutes(o.duration_minutes)),
             Column(
                 "Numbing",
-                lambda o: (
-                    f"{o.numbing_minutes} min, {_NUMBING_PLACE[o.numbing_place]}"
-                ),
+                lambda o: f"{o.numbing_minutes} min, {_NUMBING_PLACE[o.numbing_place]}",
             ),
             Column("Cleaning", lambda o: _minutes(o.cleaning_minutes)),
             Column("Device", lambda o: o.get_device_kind_display() or "none"),

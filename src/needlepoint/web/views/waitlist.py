@@ -11,13 +11,13 @@ from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import clock, selectors, services
 from needlepoint.clinic.booking.models import WaitlistEntry
 from needlepoint.clinic.clients.selectors import client_for_read
-from needlepoint.web.access import ALL_STAFF, staff_view
+from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
 from needlepoint.web.booking_forms import WaitlistForm
 
 
 @staff_view(*ALL_STAFF)
 def waitlist(request: HttpRequest) -> HttpResponse:
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = clinic_of(request)
     services.expire_offers(clinic.pk, now=clock.now())
     record_access(AccessContext.from_request(request), client=None, action="list waitlist")
     return render(request, "booking/waitlist.html", {"entries": selectors.open_waitlist(clinic)})
@@ -26,7 +26,7 @@ def waitlist(request: HttpRequest) -> HttpResponse:
 @staff_view(*ALL_STAFF)
 def waitlist_add(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_for_read(AccessContext.from_request(request), client_pk)
-    form = WaitlistForm(request.POST or None, clinic=request.clinic)  # type: ignore[attr-defined]
+    form = WaitlistForm(request.POST or None, clinic=clinic_of(request))
     form.instance.client = client
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -55,9 +55,9 @@ def waitlist_add(request: HttpRequest, client_pk: int) -> HttpResponse:
 @require_POST
 @staff_view(*ALL_STAFF)
 def waitlist_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry.objects.for_clinic(request.clinic), pk=pk)  # type: ignore[attr-defined]
+    entry = get_object_or_404(WaitlistEntry.objects.for_clinic(clinic_of(request)), pk=pk)
     try:
-        appt = services.accept_offer(entry, now=clock.now(), created_by=request.membership)  # type: ignore[attr-defined]
+        appt = services.accept_offer(entry, now=clock.now(), created_by=membership_of(request))
     except services.BookingError as exc:
         messages.error(request, str(exc))
         return redirect("waitlist")

@@ -9,6 +9,7 @@ re-check inside the transaction is authoritative.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
@@ -17,6 +18,7 @@ from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.messaging import services as messaging
 
 from ..engine import MAX_BUSY_SPAN, Snapshot
 from ..models import Appointment, AppointmentType, Series
@@ -112,7 +114,7 @@ def conflicts(e: eng.Appointment, *, client_id: int, exclude: list[int] | tuple[
     }
     with connection.cursor() as cursor:
         skip = f"AND id NOT IN ({', '.join(f'%(x{i})s' for i in range(len(exclude)))})" if exclude else ""
-        cursor.execute(_CONFLICT_SQL.format(exclude=skip), params)
+        cursor.execute(_CONFLICT_SQL.format(exclude=skip), cast(Any, params))
         row = cursor.fetchone()
     if row is None:
         return None
@@ -211,6 +213,7 @@ def insert(
         if "no_double_booking" in str(exc):
             raise SlotTaken(f"{label} was booked by someone else a moment ago. Search again.") from exc
         raise
+    messaging.on_booked(appt)
     return appt
 
 
@@ -288,7 +291,7 @@ def preferences_from_json(data: dict[str, object]) -> eng.Preferences:
     return eng.Preferences(
         same_practitioner=eng.SamePractitioner(str(data.get("same_practitioner", "soft"))),
         practitioner_id=data.get("practitioner_id") or None,  # type: ignore[arg-type]
-        weekdays=frozenset(data.get("weekdays") or ()),  # type: ignore[arg-type]
+        weekdays=frozenset(int(w) for w in cast(list[int], data.get("weekdays") or [])),
         time_of_day=time_of_day,
         location_id=data.get("location_id") or None,  # type: ignore[arg-type]
     )

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership
+from needlepoint.clinic.messaging import services as messaging
 
 from ..engine import client_busy, engine_appointment, engine_type, load_snapshot, policy_for
 from ..models import Appointment, AppointmentStatus, Series, WaitlistEntry
@@ -56,6 +57,7 @@ def cancel_appointment(
     appt.fee_due = policy.late_cancellation_fee if late and not waive_fee else Decimal("0")
     appt.sequence += 1
     appt.save()
+    messaging.on_cancelled(appt)
     offers = offer_freed_slot(appt, now=now)
     return Cancellation(appt, late, appt.fee_due, offers)
 
@@ -204,6 +206,7 @@ def _apply(members: list[Appointment], proposed: list[eng.Appointment], actor: M
             setattr(member, name, value)
         member.sequence += 1
         member.save()
+        messaging.on_moved(member)
 
 
 def reschedule_options(appointment: Appointment, *, now: datetime, days: int = 21) -> list[eng.Slot]:
