@@ -1,0 +1,94 @@
+"""Builders for the journey tests: intakes, plans, consent signatures (imported by name)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from needlepoint.clinic.accounts.models import Role
+from needlepoint.clinic.consent.models import ConsentSignature, SigningChannel
+from needlepoint.clinic.consent.services import generate_consent, sign_consent
+from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry, SkinStateEntry
+from needlepoint.clinic.intake.models import Intake, IntakeSource
+from needlepoint.clinic.intake.services import submit_intake
+from needlepoint.clinic.plans import services as plans
+from needlepoint.clinic.plans.models import TreatmentPlan
+from tests.conftest import ClinicWorld
+
+__all__ = ["AreaEntry", "MedicationEntry", "SkinStateEntry"]
+
+
+def intake_data(**kw: Any) -> IntakeData:
+    base: dict[str, Any] = {
+        "fitzpatrick": 2,
+        "areas": (AreaEntry("cheeks", "acne_scars", 3), AreaEntry("forehead", "fine_lines")),
+    }
+    base.update(kw)
+    return IntakeData(**base)
+
+
+def submit(world: ClinicWorld, data: IntakeData | None = None, *, client: Any = None) -> Intake:
+    return submit_intake(
+        client or world.client,
+        data or intake_data(),
+        source=IntakeSource.STAFF,
+        now=timezone.now(),
+        entered_by=world.memberships[Role.FRONT_DESK],
+    )
+
+
+def practitioner(world: ClinicWorld) -> Any:
+    return world.memberships[Role.PRACTITIONER]
+
+
+def draft(world: ClinicWorld, intake: Intake | None = None, **kw: Any) -> TreatmentPlan:
+    intake = intake or submit(world)
+    return plans.draft_plan(
+        intake, device=world.device, actor=practitioner(world), today=timezone.localdate(), **kw
+    )
+
+
+def acknowledge_all(world: ClinicWorld, plan: TreatmentPlan) -> None:
+    for f in plan.findings.all():
+        if f.needs_acknowledgement and not f.is_acknowledged:
+            plans.acknowledge_finding(
+                f, actor=practitioner(world), note="Discussed with the client.", now=timezone.now()
+            )
+
+
+def confirmed_plan(world: ClinicWorld, data: IntakeData | None = None) -> TreatmentPlan:
+    plan = draft(world, submit(world, data))
+    acknowledge_all(world, plan)
+    return plans.confirm_plan(plan, actor=practitioner(world), now=timezone.now(), today=timezone.localdate())
+
+
+def signature_png(*, ink: bool = True, size: tuple[int, int] = (400, 150)) -> bytes:
+    img = Image.new("RGBA", size, (0, 0, 0, 0))
+    if ink:
+        draw = ImageDraw.Draw(img)
+        draw.line([(20, 100), (120, 30), (200, 120), (380, 40)], fill=(0, 0, 0, 255), width=4)
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+def data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def signed(world: ClinicWorld, plan: TreatmentPlan) -> ConsentSignature:
+    document = generate_consent(plan, actor=world.memberships[Role.FRONT_DESK])
+    return sign_consent(
+        document,
+        typed_name=world.client.full_name,
+        signature_data_url=data_url(signature_png()),
+        channel=SigningChannel.TABLET,
+        now=timezone.now(),
+        ip="127.0.0.1",
+        user_agent="pytest",
+        witnessed_by=world.memberships[Role.FRONT_DESK],
+    )
