@@ -62,8 +62,15 @@ def test_book_series_then_drag_to_reschedule(page, clinic_a: ClinicWorld) -> Non
         f'.cal-body[data-practitioner="{other.pk}"] .cal-slot[data-start="{arrival_later}"]'
     )
     block.drag_to(target)
+    # The page reloads after a successful move; a refusal leaves its reason in #cal-message.
+    page.wait_for_function(
+        "document.getElementById('cal-message') === null"
+        " || document.getElementById('cal-message').textContent.length > 0"
+        " || performance.getEntriesByType('navigation')[0].type === 'reload'"
+    )
     page.wait_for_load_state("load")
-    page.wait_for_function(f"document.querySelector('[data-appointment=\"{first.pk}\"]') !== null")
+    message = page.locator("#cal-message").text_content() or ""
+    assert message in ("", "Moved."), message
     first.refresh_from_db()
     assert first.start == original_start + timedelta(hours=2)
     assert first.practitioner_id == other.pk

@@ -180,7 +180,9 @@ def load_demo(client_count: int = 50) -> list[DemoLogin]:
 
     _clients(clinic, locations, client_count)
     from .demo_booking import load_demo_booking
+    from .demo_journey import load_demo_journey
 
+    load_demo_journey(clinic)
     load_demo_booking(clinic)
     return logins
 
