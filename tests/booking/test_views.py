@@ -250,3 +250,19 @@ def test_plan_of_another_client_or_unconfirmed_is_refused(client, bw: BookingWor
     page = client.get(url, {"plan": plan.pk})
     assert page.status_code == 400 and "only a confirmed plan can be booked" in page.content.decode()
     assert client.get(url, {"plan": "999999"}).status_code == 404
+
+
+def test_pages_show_the_locations_wall_clock_not_utc(client, clinic_b) -> None:  # type: ignore[no-untyped-def]
+    from tests.booking.conftest import make_booking_world
+
+    ny = make_booking_world(clinic_b)  # America/New_York: 09:00 local is 14:00 UTC in January
+    client.force_login(ny.world.users["front_desk"])
+    first = _book(client, ny)[0]
+    assert first.arrival.hour == 14
+    detail = client.get(reverse("appointment-detail", kwargs={"pk": first.pk})).content.decode()
+    assert "<dd>09:00</dd>" in detail and "09:45–10:45 EST" in detail
+    local_day = first.start.astimezone(ZoneInfo("America/New_York")).date().isoformat()
+    day = client.get(reverse("calendar"), {"date": local_day}).content.decode()
+    assert "<strong>09:45</strong>" in day and "numb 09:00" in day
+    page = client.get(reverse("client-detail", kwargs={"pk": ny.world.client.pk})).content.decode()
+    assert "09:45 EST" in page
