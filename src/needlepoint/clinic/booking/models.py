@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any, ClassVar
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

@@ -13,9 +13,10 @@ from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.messaging import services as messaging
 
 from ..engine import client_busy, engine_appointment, engine_type, load_snapshot, policy_for
-from ..models import Appointment, AppointmentStatus, Series, WaitlistEntry
-from .book import _fields, conflicts, lock_resources, preferences_from_json
+from ..models import Appointment, AppointmentStatus, WaitlistEntry
+from .book import _fields, conflicts, lock_resources
 from .errors import BookingError, OutsidePolicy, SlotTaken
+from .search import SeriesSpec
 
 CLIENT = "client"  # actor for changes a client makes in the portal
 
@@ -60,18 +61,6 @@ def cancel_appointment(
     messaging.on_cancelled(appt)
     offers = offer_freed_slot(appt, now=now)
     return Cancellation(appt, late, appt.fee_due, offers)
-
-
-def _series_request(series: Series) -> eng.SeriesRequest:
-    return eng.SeriesRequest.regular(
-        engine_type(series.appointment_type),
-        count=series.sessions,
-        first_earliest=series.first_earliest,
-        first_latest=series.first_latest,
-        min_days=series.gap_min_days,
-        max_days=series.gap_max_days,
-        preferences=preferences_from_json(series.preferences),
-    )
 
 
 @dataclass(frozen=True)
@@ -125,7 +114,7 @@ def reschedule_appointment(
     snapshot = load_snapshot(appointment.clinic, lo, hi)
     scheduler = snapshot.scheduler(now)
     if appointment.series is not None:
-        request = _series_request(appointment.series)
+        request = SeriesSpec.of_series(appointment.series).request([])
         if len(booked) != request_len(request):
             request = _trim(request, len(booked))
     else:

@@ -10,7 +10,7 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 
 from ..engine import Snapshot, client_busy, engine_type, load_snapshot
-from ..models import AppointmentType
+from ..models import AppointmentType, Series
 from .errors import BookingError
 
 
@@ -30,6 +30,24 @@ class SeriesSpec:
     practitioner_ids: frozenset[str] | None = None
     source: str = ""
     plan_id: int | None = None
+
+    @classmethod
+    def of_series(cls, series: Series) -> SeriesSpec:
+        """The spec a booked series was made from (to re-validate it when a session moves)."""
+        from .book import preferences_from_json
+
+        return cls(
+            client=series.client,
+            appointment_type=series.appointment_type,
+            sessions=series.sessions,
+            first_earliest=series.first_earliest,
+            first_latest=series.first_latest,
+            gap_min_days=series.gap_min_days,
+            gap_max_days=series.gap_max_days,
+            preferences=preferences_from_json(series.preferences),
+            source=series.source,
+            plan_id=series.plan_id,
+        )
 
     def window(self) -> tuple[datetime, datetime]:
         """UTC bounds wide enough for every local date any session could fall on."""
