@@ -38,9 +38,12 @@ def session_client(request: HttpRequest, clinic: Clinic | None = None) -> Client
         return None
     if clinic is not None and data.get("clinic") != clinic.pk:
         return None
+    clinic_id, client_id = data.get("clinic"), data.get("client")
+    if not isinstance(clinic_id, int) or not isinstance(client_id, int):
+        return None
     return (
-        Client.objects.for_clinic(data.get("clinic") or 0)
-        .filter(pk=data.get("client"), is_archived=False)
+        Client.objects.for_clinic(clinic_id)
+        .filter(pk=client_id, is_archived=False)
         .select_related("clinic")
         .first()
     )
