@@ -141,6 +141,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    import signal
+    import threading
+    from datetime import timedelta
+
+    from needlepoint.clinic.messaging.worker import WorkerConfig, run
+
+    stop = threading.Event()
+    # SIGTERM/SIGINT: finish the batch in hand (so nothing is left mid-lease), then exit.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    cfg = WorkerConfig(batch=args.batch, lease=timedelta(seconds=args.lease), poll=args.poll)
+    total = run(once=args.once, concurrency=args.concurrency, cfg=cfg, stop=stop)
+    if args.once:
+        print(f"Delivered or retried {total} message(s).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="needlepoint", description="Run a microneedling practice.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -169,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", cmd_restore, "Replace the whole database with the backup in FILE.")
     p.add_argument("file")
     p.add_argument("--yes", action="store_true", help="confirm replacing the current data")
+    p = add("worker", cmd_worker, "Deliver due messages from the outbox (email, SMS) until stopped.")
+    p.add_argument("--once", action="store_true", help="exit when nothing is due")
+    p.add_argument("--concurrency", type=int, default=1, help="delivery loops (threads) in this process")
+    p.add_argument("--poll", type=float, default=2.0, help="seconds to wait when nothing is due")
+    p.add_argument("--batch", type=int, default=50, help="messages claimed per round")
+    p.add_argument("--lease", type=float, default=60.0, help="seconds a claim lasts before others may retry")
     sub.add_parser(
         "plan",
         help="Compute a protocol plan for a client profile (see `needlepoint plan -h`).",

@@ -13,6 +13,11 @@ EVERYONE = {OWNER, PRACT, DESK}
 
 ROUTES: dict[str, set[str]] = {
     "dashboard": EVERYONE,
+    "messaging-log": EVERYONE,
+    "messaging-templates": {OWNER},
+    "messaging-settings": {OWNER},
+    "reaction-reports": {OWNER, PRACT},
+    "adverse-events": {OWNER, PRACT},
     "client-list": EVERYONE,
     "client-create": EVERYONE,
     "client-detail": EVERYONE,

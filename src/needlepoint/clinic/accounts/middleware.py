@@ -39,7 +39,7 @@ def _choose(memberships: list[Membership], wanted: object) -> Membership | None:
     return memberships[0] if memberships else None
 
 
-_EXEMPT_PREFIXES = ("/static/", "/account/2fa/", "/account/logout/", "/learn/")
+_EXEMPT_PREFIXES = ("/static/", "/account/2fa/", "/account/logout/", "/learn/", "/portal/")
 
 
 class EnforceTwoFactorMiddleware:

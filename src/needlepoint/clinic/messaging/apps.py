@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "needlepoint.clinic.messaging"
+    label = "messaging"
+    verbose_name = "Messaging: reminders, aftercare, check-ins, reaction reports"
+
+    def ready(self) -> None:
+        from needlepoint.clinic.audit.registry import register_audited
+
+        from . import models
+
+        # The outbox itself is not audited: the worker writes it thousands of times a minute
+        # and DeliveryAttempt is its own log.
+        register_audited(models.MessageTemplate, models.MessagingSettings, models.ReactionReport)

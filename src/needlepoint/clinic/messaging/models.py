@@ -1,0 +1,162 @@
+"""Templates, per-clinic settings, the outbox and its delivery log, and client reaction reports."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from needlepoint.clinic.booking.models import Appointment
+from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.clinics.models import ClinicOwned
+
+
+class Kind(models.TextChoices):
+    REMINDER_48H = "reminder_48h", "Appointment reminder (48 h)"
+    REMINDER_24H = "reminder_24h", "Appointment reminder (24 h)"
+    NUMBING = "numbing", "Numbing reminder (numbing at home)"
+    AFTERCARE = "aftercare", "Post-session instructions"
+    MAKEUP_OK = "makeup_ok", "Make-up OK from …"
+    ACTIVES_OK = "actives_ok", "Actives OK from …"
+    CHECKIN = "checkin", "48 h check-in"
+    NEXT_SESSION = "next_session", "Next-session reminder"
+    REVIEW = "review", "Review request after the series"
+    TOUCH_UP = "touch_up", "Touch-up reminder"
+    STAFF_ALERT = "staff_alert", "Staff alert (red-flag reaction)"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    SKIPPED = "skipped", "Skipped"
+
+
+class MessageTemplate(ClinicOwned):
+    """A clinic's wording for one kind of message in one language; the built-in English text is
+    used when none matches (see templates.py)."""
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=10, default="en", help_text="e.g. en, fr, pt-BR")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    sms_body = models.CharField(max_length=480, blank=True, help_text="Blank: the body is used.")
+
+    class Meta:
+        ordering = ["kind", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "kind", "language"], name="message_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} [{self.language}]"
+
+
+class MessagingSettings(ClinicOwned):
+    """One per clinic. Quiet hours are local wall-clock times at the appointment's location."""
+
+    quiet_hours_enabled = models.BooleanField(default=True)
+    quiet_start = models.TimeField(default=time(21, 0))
+    quiet_end = models.TimeField(default=time(8, 0))
+    numbing_at_home = models.BooleanField(
+        default=False, help_text="Clients apply numbing cream at home: send a numbing reminder."
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    touch_up_days = models.PositiveSmallIntegerField(
+        default=180, help_text="Days after the last session of a series for the touch-up reminder."
+    )
+    review_days = models.PositiveSmallIntegerField(default=7)
+    next_session_days_before = models.PositiveSmallIntegerField(
+        default=7, help_text="Days before the next session of a series for the next-session reminder."
+    )
+    redness_days_flag = models.PositiveSmallIntegerField(
+        default=3, help_text="Redness reported beyond this many days counts as prolonged."
+    )
+
+    class Meta:
+        verbose_name_plural = "messaging settings"
+        constraints = [models.UniqueConstraint(fields=["clinic"], name="one_messaging_settings_per_clinic")]
+
+
+class OutboxMessage(ClinicOwned):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    timezone = models.CharField(max_length=64, default="UTC", help_text="Local zone for quiet hours")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=6)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    locked_by = models.CharField(max_length=80, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # The worker's claim query: due pending rows (partial index keeps it small).
+            models.Index(
+                fields=["next_attempt_at"], name="outbox_due", condition=Q(status__in=["pending", "sending"])
+            ),
+            models.Index(fields=["clinic", "client", "due_at"], name="outbox_client"),
+            models.Index(fields=["appointment", "status"], name="outbox_appt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.channel} → {self.recipient} ({self.status})"
+
+
+class DeliveryAttempt(ClinicOwned):
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attempt_log")
+    attempt = models.PositiveSmallIntegerField()
+    worker = models.CharField(max_length=80)
+    ok = models.BooleanField()
+    error = models.CharField(max_length=500, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class ReactionReport(ClinicOwned):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reaction_reports")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    symptoms = models.JSONField(default=list)
+    days_since_session = models.PositiveSmallIntegerField(null=True, blank=True)
+    redness_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    free_text = models.TextField(blank=True)
+    red_flags = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ReactionPhoto(ClinicOwned):
+    report = models.ForeignKey(ReactionReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="reactions/%Y/%m/")

@@ -1,0 +1,133 @@
+"""Reaction reports from clients (the 48 h check-in links here). Red-flag answers open an
+adverse event and alert the clinic's owners and practitioners at once, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from needlepoint.clinic.accounts.models import Membership, Role
+from needlepoint.clinic.booking import clock
+from needlepoint.clinic.booking.models import Appointment
+from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.outcomes.models import AdverseEvent, Severity
+
+from .models import ReactionPhoto, ReactionReport
+from .services import enqueue_staff_alert
+
+SYMPTOMS: dict[str, str] = {
+    "redness": "Redness",
+    "swelling": "Swelling",
+    "bruising": "Bruising",
+    "bleeding": "Bleeding",
+    "pain": "Pain",
+    "pigment_change": "Darker or lighter patches",
+    "infection_signs": "Warmth, tenderness or crusting",
+    "fever": "Fever or feeling unwell",
+    "spreading_redness": "Redness that is spreading",
+    "pus": "Pus or yellow discharge",
+    "severe_pain": "Severe or worsening pain",
+    "cold_sore": "Cold sore",
+}
+# The protocol's "when to call us" list (aftercare.call_clinic): infection and herpes signs.
+RED_FLAGS = frozenset({"fever", "spreading_redness", "pus", "severe_pain", "cold_sore"})
+MAX_PHOTOS = 4
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    symptoms: list[str]
+    days_since_session: int | None
+    redness_days: int | None
+    free_text: str
+
+
+def validate_photo(upload: UploadedFile) -> None:
+    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(f"{upload.name}: photos must be at most 8 MB.")
+    try:
+        with Image.open(upload) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise ValidationError(f"{upload.name}: the image is too large.")
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(f"{upload.name}: not an image we can read (JPEG, PNG, HEIC…).") from exc
+    upload.seek(0)
+
+
+def red_flags_of(data: ReportInput) -> list[str]:
+    return [s for s in data.symptoms if s in RED_FLAGS]
+
+
+def prolonged_redness(data: ReportInput, redness_days_flag: int) -> bool:
+    """Redness beyond the clinic's N days: shown to staff, not a red flag on its own."""
+    return "redness" in data.symptoms and (data.redness_days or 0) > redness_days_flag
+
+
+def staff_addresses(clinic_id: int) -> list[str]:
+    rows = Membership.objects.filter(
+        clinic_id=clinic_id, role__in=[Role.OWNER, Role.PRACTITIONER], user__is_active=True
+    ).values_list("user__email", flat=True)
+    return sorted({e for e in rows if e})
+
+
+@transaction.atomic
+def submit_report(
+    client: Client, appointment: Appointment | None, data: ReportInput, photos: list[UploadedFile]
+) -> tuple[ReactionReport, AdverseEvent | None]:
+    unknown = [s for s in data.symptoms if s not in SYMPTOMS]
+    if unknown:
+        raise ValidationError(f"Unknown symptoms: {', '.join(unknown)}")
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(f"At most {MAX_PHOTOS} photos.")
+    for p in photos:
+        validate_photo(p)
+    if appointment is not None and appointment.client_id != client.pk:
+        appointment = None  # never attach a report to someone else's appointment
+    flags = red_flags_of(data)
+    report = ReactionReport.objects.create(
+        clinic_id=client.clinic_id,
+        client=client,
+        appointment=appointment,
+        symptoms=data.symptoms,
+        days_since_session=data.days_since_session,
+        redness_days=data.redness_days,
+        free_text=data.free_text,
+        red_flags=flags,
+    )
+    for p in photos:
+        ReactionPhoto.objects.create(clinic_id=client.clinic_id, report=report, image=p)
+    if not flags:
+        return report, None
+    today = clock.now().date()
+    event = AdverseEvent.objects.create(
+        clinic_id=client.clinic_id,
+        client=client,
+        appointment=appointment,
+        source=f"reaction_report:{report.pk}",
+        type=",".join(flags)[:80],
+        severity=Severity.SEVERE if {"fever", "spreading_redness", "pus"} & set(flags) else Severity.MODERATE,
+        onset=today - timedelta(days=data.days_since_session) if data.days_since_session else today,
+        description=data.free_text,
+    )
+    enqueue_staff_alert(
+        client.clinic_id,
+        client,
+        appointment.pk if appointment else None,
+        staff_addresses(client.clinic_id),
+        {
+            "client_name": client.full_name,
+            "symptoms": ", ".join(SYMPTOMS[s] for s in data.symptoms),
+            "red_flags": ", ".join(SYMPTOMS.get(f, f) for f in flags),
+            "free_text": data.free_text,
+        },
+        key=f"alert.r{report.pk}",
+    )
+    return report, event

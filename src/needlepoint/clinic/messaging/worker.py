@@ -1,0 +1,221 @@
+"""Delivers due outbox messages: claim a batch under a lease, send, record, repeat.
+
+Claiming: PostgreSQL locks candidate rows with SELECT … FOR UPDATE SKIP LOCKED, so workers
+never wait on each other; SQLite has one writer at a time and the settings' BEGIN IMMEDIATE
+makes the short claim transaction serialise. A claimed row is `sending` with `locked_until`;
+a worker killed mid-batch simply lets the lease expire and another worker re-claims the row
+(at-least-once). A row marked `sent` is never claimed again, so duplicates are bounded by what
+a dead worker had sent but not yet marked: at most one batch per kill.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from .backends import PermanentError, sms_backend
+from .backends import email as email_backend
+from .models import Channel, DeliveryAttempt, OutboxMessage, Status
+from .quiet import defer_past_quiet_hours
+
+log = logging.getLogger(__name__)
+
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch: int = 50
+    lease: timedelta = timedelta(seconds=60)
+    poll: float = 2.0
+    base_delay: timedelta = BASE_DELAY
+
+
+def backoff(attempt: int, base: timedelta = BASE_DELAY) -> timedelta:
+    """Exponential with full jitter over the upper half: 30 s, 1 min, 2 min … capped at 6 h."""
+    ceiling = min(base * (2 ** max(attempt - 1, 0)), MAX_DELAY)
+    return ceiling * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+
+
+def worker_name(suffix: str = "") -> str:
+    return f"{socket.gethostname()}:{os.getpid()}{suffix}"[:80]
+
+
+def claim(worker: str, cfg: WorkerConfig, now: datetime | None = None) -> list[OutboxMessage]:
+    now = now or timezone.now()
+    due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, locked_until__lt=now)
+    with transaction.atomic():
+        qs = OutboxMessage.objects.filter(due).order_by("next_attempt_at")
+        if connection.vendor == "postgresql":
+            qs = qs.select_for_update(skip_locked=True)
+        ids = list(qs.values_list("pk", flat=True)[: cfg.batch])
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=Status.SENDING,
+            locked_by=worker,
+            locked_until=now + cfg.lease,
+            attempts=F("attempts") + 1,
+        )
+    return list(OutboxMessage.objects.filter(pk__in=ids, locked_by=worker).order_by("next_attempt_at"))
+
+
+def process_batch(worker: str, cfg: WorkerConfig) -> int:
+    """Claim and deliver one batch; returns how many were claimed."""
+    batch = claim(worker, cfg)
+    if not batch:
+        return 0
+    conn = None
+    sent: list[tuple[OutboxMessage, str]] = []
+    for m in batch:
+        if m.attempts > m.max_attempts:
+            # Every attempt ended with a dead worker (the message may be what crashes it): stop.
+            _failed(m, worker, PermanentError("worker lease expired on the last attempt"), cfg)
+            continue
+        try:
+            if m.channel == Channel.EMAIL:
+                if conn is None:
+                    conn = email_backend.connection()
+                    conn.open()
+                provider_id = email_backend.send(
+                    conn, to=m.recipient, subject=m.subject, body=m.body, key=m.idempotency_key
+                )
+            else:
+                provider_id = sms_backend().send(m.recipient, m.body, idempotency_key=m.idempotency_key)
+        except Exception as exc:
+            _flush_sent(sent, worker)
+            sent = []
+            _failed(m, worker, exc, cfg)
+            if conn is not None:  # the SMTP session may be unusable after an error
+                _close(conn)
+                conn = None
+            continue
+        sent.append((m, provider_id))
+    _flush_sent(sent, worker)
+    if conn is not None:
+        _close(conn)
+    return len(batch)
+
+
+def _close(conn: object) -> None:
+    # Closing a broken SMTP session may itself fail; there is nothing more to do then.
+    with contextlib.suppress(Exception):
+        conn.close()  # type: ignore[attr-defined]
+
+
+def _flush_sent(sent: list[tuple[OutboxMessage, str]], worker: str) -> None:
+    """Mark a run of delivered messages sent in two statements (the hot path of throughput)."""
+    if not sent:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    clinic_id=m.clinic_id,
+                    message_id=m.pk,
+                    attempt=m.attempts,
+                    worker=worker,
+                    ok=True,
+                    provider_message_id=pid[:200],
+                    at=now,
+                )
+                for m, pid in sent
+            ]
+        )
+        by_pid: dict[str, list[int]] = {}
+        for m, pid in sent:
+            by_pid.setdefault("" if m.channel == Channel.EMAIL else pid, []).append(m.pk)
+        for pid, ids in by_pid.items():
+            qs = OutboxMessage.objects.filter(pk__in=ids).exclude(status__in=[Status.SENT, Status.WITHDRAWN])
+            fields: dict[str, object] = dict(
+                status=Status.SENT, sent_at=now, locked_by="", locked_until=None, last_error=""
+            )
+            if pid:
+                fields["provider_message_id"] = pid[:200]
+            else:  # email: the provider id is the Message-ID we set from the idempotency key
+                fields["provider_message_id"] = Concat(
+                    Value("<"), F("idempotency_key"), Value("@needlepoint.outbox>")
+                )
+            qs.update(**fields)
+
+
+def _failed(m: OutboxMessage, worker: str, exc: Exception, cfg: WorkerConfig) -> None:
+    now = timezone.now()
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    permanent = isinstance(exc, PermanentError) or m.attempts >= m.max_attempts
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            clinic_id=m.clinic_id,
+            message_id=m.pk,
+            attempt=m.attempts,
+            worker=worker,
+            ok=False,
+            error=error,
+            at=now,
+        )
+        retry_at = now + backoff(m.attempts, cfg.base_delay)
+        if m.kind != "staff_alert":
+            from .services import settings_for
+
+            ms = settings_for(m.clinic_id)
+            if ms.quiet_hours_enabled:  # a retry is deferred past quiet hours like the first try
+                retry_at = defer_past_quiet_hours(retry_at, m.timezone, ms.quiet_start, ms.quiet_end)
+        # Only while we still hold the lease: after it expired another worker owns the row.
+        OutboxMessage.objects.filter(pk=m.pk, status=Status.SENDING, locked_by=worker).update(
+            status=Status.FAILED if permanent else Status.PENDING,
+            last_error=error,
+            next_attempt_at=retry_at,
+            locked_by="",
+            locked_until=None,
+        )
+    log.warning("message %s attempt %s failed: %s", m.idempotency_key, m.attempts, error)
+
+
+def run(
+    *,
+    once: bool = False,
+    concurrency: int = 1,
+    cfg: WorkerConfig = WorkerConfig(),
+    stop: threading.Event | None = None,
+) -> int:
+    """Run `concurrency` loops in threads until `stop` is set (SIGTERM) or, with `once`, until
+    nothing is due. Returns the number of messages claimed."""
+    stop = stop or threading.Event()
+    totals = [0] * concurrency
+
+    def loop(i: int) -> None:
+        name = worker_name(f":{i}")
+        try:
+            while not stop.is_set():
+                n = process_batch(name, cfg)
+                totals[i] += n
+                if n == 0:
+                    if once:
+                        return
+                    stop.wait(cfg.poll)
+        finally:
+            if concurrency > 1:  # each thread has its own connection; the caller's stays open
+                connection.close()
+
+    if concurrency == 1:
+        loop(0)
+    else:
+        threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return sum(totals)

@@ -1,0 +1,147 @@
+"""Staff pages for messaging: delivery log, templates, quiet hours, reaction reports, adverse events."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from needlepoint.clinic.audit.services import AccessContext, record_access
+from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.messaging import selectors
+from needlepoint.clinic.messaging.models import Kind, MessageTemplate, MessagingSettings, Status
+from needlepoint.clinic.messaging.services import settings_for
+from needlepoint.clinic.messaging.templates import DEFAULTS, validate_template_source
+from needlepoint.clinic.outcomes.models import EventStatus
+from needlepoint.web.access import ALL_STAFF, CLINICAL, OWNER_ONLY, clinic_of, staff_view
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@staff_view(*ALL_STAFF)
+def delivery_log(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_of(request)
+    client_id = _int(request.GET.get("client"))
+    status = request.GET.get("status", "") if request.GET.get("status") in Status.values else ""
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in Kind.values else ""
+    client = Client.objects.for_clinic(clinic).filter(pk=client_id).first() if client_id else None
+    qs = selectors.delivery_log(clinic, client_id=client.pk if client else None, status=status, kind=kind)
+    if client_id and client is None:
+        qs = qs.none()
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # Recipients and message bodies are PHI: the read is logged like a client list.
+    record_access(AccessContext.from_request(request), client=client, action="message_log")
+    return render(
+        request,
+        "messaging/log.html",
+        {
+            "page": page,
+            "client": client,
+            "status": status,
+            "kind": kind,
+            "statuses": Status.choices,
+            "kinds": Kind.choices,
+        },
+    )
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["kind", "language", "subject", "body", "sms_body"]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        for name in ("subject", "body", "sms_body"):
+            try:
+                validate_template_source(str(data.get(name) or ""))
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+
+@staff_view(*OWNER_ONLY)
+def templates(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_of(request)
+    kind = request.POST.get("kind") or request.GET.get("kind") or ""
+    language = (request.POST.get("language") or request.GET.get("language") or "en")[:10]
+    existing = selectors.templates_of(clinic).filter(kind=kind, language=language).first()
+    if request.method == "POST":
+        form = TemplateForm(request.POST, instance=existing or MessageTemplate(clinic=clinic))
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Template saved.")
+            return redirect("messaging-templates")
+        status = 400
+    else:
+        initial = {}
+        if existing is None and kind in DEFAULTS:
+            initial = {
+                "kind": kind,
+                "language": language,
+                "subject": DEFAULTS[kind][0],
+                "body": DEFAULTS[kind][1],
+            }
+        form = TemplateForm(instance=existing, initial=initial)
+        status = 200
+    return render(
+        request,
+        "messaging/templates.html",
+        {"form": form, "rows": selectors.templates_of(clinic), "kinds": Kind.choices},
+        status=status,
+    )
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = MessagingSettings
+        fields = [
+            "quiet_hours_enabled",
+            "quiet_start",
+            "quiet_end",
+            "numbing_at_home",
+            "max_attempts",
+            "next_session_days_before",
+            "review_days",
+            "touch_up_days",
+            "redness_days_flag",
+        ]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+
+@staff_view(*OWNER_ONLY)
+def settings_view(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_of(request)
+    instance = settings_for(clinic.pk)
+    form = SettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Messaging settings saved. Quiet hours use each location's local time.")
+            return redirect("messaging-settings")
+        return render(request, "messaging/settings.html", {"form": form}, status=400)
+    return render(request, "messaging/settings.html", {"form": form})
+
+
+@staff_view(*CLINICAL)
+def reaction_reports(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_of(request)
+    page = Paginator(selectors.reaction_reports(clinic), 50).get_page(request.GET.get("page"))
+    record_access(AccessContext.from_request(request), client=None, action="reaction_reports")
+    return render(request, "messaging/reactions.html", {"page": page})
+
+
+@staff_view(*CLINICAL)
+def adverse_events(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_of(request)
+    status = request.GET.get("status", "") if request.GET.get("status") in EventStatus.values else ""
+    page = Paginator(selectors.adverse_events(clinic, status=status), 50).get_page(request.GET.get("page"))
+    record_access(AccessContext.from_request(request), client=None, action="adverse_events")
+    return render(request, "messaging/adverse_events.html", {"page": page, "status": status})
