@@ -6,6 +6,7 @@ import base64
 import io
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -14,7 +15,7 @@ from needlepoint.clinic.consent.models import ConsentSignature, SigningChannel
 from needlepoint.clinic.consent.services import generate_consent, sign_consent
 from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry, SkinStateEntry
 from needlepoint.clinic.intake.models import Intake, IntakeSource
-from needlepoint.clinic.intake.services import submit_intake
+from needlepoint.clinic.intake.services import PhotoInput, submit_intake
 from needlepoint.clinic.plans import services as plans
 from needlepoint.clinic.plans.models import TreatmentPlan
 from tests.conftest import ClinicWorld
@@ -38,6 +39,27 @@ def submit(world: ClinicWorld, data: IntakeData | None = None, *, client: Any = 
         source=IntakeSource.STAFF,
         now=timezone.now(),
         entered_by=world.memberships[Role.FRONT_DESK],
+    )
+
+
+def png_bytes(size: tuple[int, int] = (8, 8), colour: str = "red") -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def photo_upload(name: str = "cheek.png", data: bytes | None = None) -> Any:
+    return SimpleUploadedFile(name, data if data is not None else png_bytes(), content_type="image/png")
+
+
+def intake_with_photo(world: ClinicWorld, *, client: Any = None) -> Intake:
+    """An intake with one photo of the cheeks (the census's "intake_photo" object kind)."""
+    return submit_intake(
+        client or world.client,
+        intake_data(),
+        source=IntakeSource.PORTAL,
+        now=timezone.now(),
+        photos=[PhotoInput(photo_upload(), "cheeks", "red marks")],
     )
 
 

@@ -9,7 +9,7 @@ from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.consent.services import generate_consent
 from needlepoint.web import journey_urls
 from tests.conftest import ClinicWorld
-from tests.journey.helpers import confirmed_plan, signed
+from tests.journey.helpers import confirmed_plan, intake_with_photo, signed
 from tests.platform.test_isolation import EXTRA_ROUTES
 
 # The platform's route census (tests/platform/test_isolation.py) must know every <int:...> route;
@@ -19,6 +19,8 @@ EXTRA_ROUTES.update(
         "intake-create": "client",
         "intake-tablet": "client",
         "intake-detail": "intake",
+        "intake-photo": "intake_photo",
+        "portal-intake-photo": "intake_photo",
         "plan-create": "intake",
         "plan-detail": "plan",
         "plan-edit": "plan",
@@ -48,6 +50,7 @@ ROLES = {
     "intake-create": EVERYONE,
     "intake-tablet": EVERYONE,
     "intake-detail": EVERYONE,
+    "intake-photo": EVERYONE,
     "plan-create": CLINICAL,
     "plan-detail": EVERYONE,
     "plan-edit": CLINICAL,
@@ -75,6 +78,7 @@ def _objects(world: ClinicWorld) -> dict[str, int]:
         "finding_pk": plan.findings.first().pk if plan.findings.exists() else 0,
         "document_pk": document.pk,
         "signature_pk": signature.pk,
+        "photo_pk": intake_with_photo(world).photos.get().pk,
     }
 
 

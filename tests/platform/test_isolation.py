@@ -32,7 +32,7 @@ PK_ROUTES = {
     "time-off-edit": "time_off",
 }
 EXTRA_ROUTES: dict[str, str] = {}  # filled by other apps' isolation tests (REGISTRARS)
-REGISTRARS = ["tests.journey.test_journey_access"]
+REGISTRARS = ["tests.journey.test_journey_access", "tests.messaging.test_reaction_photos"]
 
 
 def _named_routes(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("portal/<slug:slug>/", home.home, name="portal-home"),
     path("", include("needlepoint.portal.reactions")),
     path("portal/<slug:slug>/intake/", home.intake, name="portal-intake"),
+    path("portal/<slug:slug>/intake/photos/<int:photo_pk>/", home.intake_photo, name="portal-intake-photo"),
     path("portal/<slug:slug>/consent/<int:document_pk>/", documents.consent, name="portal-consent"),
     path(
         "portal/<slug:slug>/consent/<int:signature_pk>/pdf/", documents.consent_pdf, name="portal-consent-pdf"

@@ -19,6 +19,7 @@ from needlepoint.clinic.intake.data import (
     MedicationEntry,
     SkinStateEntry,
 )
+from needlepoint.clinic.intake.services import MAX_PHOTOS, PhotoInput
 from needlepoint.clinic.plans.engine import AreaChoice
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.services import Schedule
@@ -29,6 +30,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MED_STATUS = [("", "Not taking"), ("current", "Taking now"), ("stopped", "Stopped (give the date)")]
 STATE_ROWS = 3
 PACKAGE_ROWS = 3
+PHOTO_ROWS = MAX_PHOTOS
 
 
 class ServiceErrorsMixin:
@@ -110,6 +112,18 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
                 empty_value=None,
                 required=False,
             )
+        # Optional photos of skin concerns; the service checks each file (Pillow) and the area.
+        photo_areas = [("", "—"), *((c, a.name) for c, a in d.areas.items())]
+        for i in range(PHOTO_ROWS):
+            self.fields[f"photo_{i}"] = forms.FileField(
+                label=f"Photo {i + 1}",
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+            )
+            self.fields[f"photo_{i}_area"] = forms.ChoiceField(
+                label="Area", choices=photo_areas, required=False
+            )
+            self.fields[f"photo_{i}_caption"] = forms.CharField(label="Note", max_length=200, required=False)
 
     # --- layout helpers for the template ---
     def condition_fields(self) -> list[forms.BoundField]:
@@ -126,6 +140,20 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
 
     def area_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"area_{c}"], self[f"grade_{c}"]) for c in self.protocol.data.areas]
+
+    def photo_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"photo_{i}"], self[f"photo_{i}_area"], self[f"photo_{i}_caption"])
+            for i in range(PHOTO_ROWS)
+        ]
+
+    def photos(self) -> list[PhotoInput]:
+        c = self.cleaned_data
+        return [
+            PhotoInput(c[f"photo_{i}"], c.get(f"photo_{i}_area") or "", c.get(f"photo_{i}_caption") or "")
+            for i in range(PHOTO_ROWS)
+            if c.get(f"photo_{i}")
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("clients/<int:client_pk>/intake/new/", intake.intake_create, name="intake-create"),
     path("clients/<int:client_pk>/intake/tablet/", intake.intake_tablet, name="intake-tablet"),
     path("intakes/<int:intake_pk>/", intake.intake_detail, name="intake-detail"),
+    path("intake-photos/<int:photo_pk>/", intake.intake_photo, name="intake-photo"),
     path("intakes/<int:intake_pk>/plan/", plans.plan_create, name="plan-create"),
     path("plans/<int:plan_pk>/", plans.plan_detail, name="plan-detail"),
     path("plans/<int:plan_pk>/edit/", plans.plan_edit, name="plan-edit"),

@@ -69,3 +69,28 @@ class Intake(ClinicOwned):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Intakes are kept: a plan may have been screened against this one.")
+
+
+class IntakePhoto(ClinicOwned):
+    """A photo of a skin concern the client added to an intake (optional). Kept like the intake."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="photos")
+    #: A protocol area code ("cheeks"), or blank.
+    area = models.CharField(max_length=40, blank=True)
+    caption = models.CharField(max_length=200, blank=True)
+    image = models.ImageField(upload_to="intake/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["intake", "pk"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.pk} of {self.intake}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("An intake photo cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Intake photos are kept with their intake.")

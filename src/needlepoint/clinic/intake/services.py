@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.photos import clean_photo, validate_photo
 from needlepoint.protocol import Protocol, default_protocol
 
 from .data import Errors, IntakeData, validate
-from .models import Intake, IntakeSource
+from .models import Intake, IntakePhoto, IntakeSource
+
+MAX_PHOTOS = 4
+
+
+@dataclass(frozen=True)
+class PhotoInput:
+    """One optional photo of a skin concern: the upload, a protocol area code or "", a caption."""
+
+    upload: UploadedFile
+    area: str = ""
+    caption: str = ""
 
 
 class IntakeInvalid(ValueError):
@@ -31,11 +47,14 @@ def submit_intake(
     now: datetime,
     entered_by: Membership | None = None,
     protocol: Protocol | None = None,
+    photos: Sequence[PhotoInput] = (),
 ) -> Intake:
     protocol = protocol or default_protocol()
     errors = validate(data, protocol, today=now.date(), date_of_birth=client.date_of_birth)
+    errors.update(_photo_errors(photos, data, protocol))
     if errors:
         raise IntakeInvalid(errors)
+    cleaned = [(p, clean_photo(p.upload)) for p in photos]
     with transaction.atomic():
         # Lock the client row so two submissions cannot take the same version number (the
         # unique constraint is the backstop; SQLite's IMMEDIATE transactions serialise anyway).
@@ -64,4 +83,26 @@ def submit_intake(
         )
         intake.full_clean()
         intake.save()
+        for p, image in cleaned:
+            IntakePhoto.objects.create(
+                clinic_id=client.clinic_id, intake=intake, area=p.area, caption=p.caption.strip(), image=image
+            )
     return intake
+
+
+def _photo_errors(photos: Sequence[PhotoInput], data: IntakeData, protocol: Protocol) -> Errors:
+    """Checked before anything is saved: count, area codes, and each file with Pillow."""
+    problems: list[str] = []
+    if len(photos) > MAX_PHOTOS:
+        problems.append(f"At most {MAX_PHOTOS} photos.")
+    areas = {a.area for a in data.areas} | set(protocol.data.areas)
+    for p in photos:
+        if p.area and p.area not in areas:
+            problems.append(f"{p.upload.name}: unknown area.")
+        if len(p.caption) > 200:
+            problems.append(f"{p.upload.name}: the caption is too long (200 characters at most).")
+        try:
+            validate_photo(p.upload)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return {"photos": problems} if problems else {}

@@ -9,13 +9,13 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
 
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.outcomes.models import AdverseEvent, Severity
+from needlepoint.clinic.photos import clean_photo, validate_photo
 
 from .models import ReactionPhoto, ReactionReport
 from .services import enqueue_staff_alert
@@ -37,8 +37,6 @@ SYMPTOMS: dict[str, str] = {
 # The protocol's "when to call us" list (aftercare.call_clinic): infection and herpes signs.
 RED_FLAGS = frozenset({"fever", "spreading_redness", "pus", "severe_pain", "cold_sore"})
 MAX_PHOTOS = 4
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -47,19 +45,6 @@ class ReportInput:
     days_since_session: int | None
     redness_days: int | None
     free_text: str
-
-
-def validate_photo(upload: UploadedFile) -> None:
-    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(f"{upload.name}: photos must be at most 8 MB.")
-    try:
-        with Image.open(upload) as img:
-            if img.width * img.height > MAX_PIXELS:
-                raise ValidationError(f"{upload.name}: the image is too large.")
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValidationError(f"{upload.name}: not an image we can read (JPEG, PNG, HEIC…).") from exc
-    upload.seek(0)
 
 
 def red_flags_of(data: ReportInput) -> list[str]:
@@ -89,6 +74,7 @@ def submit_report(
         raise ValidationError(f"At most {MAX_PHOTOS} photos.")
     for p in photos:
         validate_photo(p)
+    cleaned = [clean_photo(p) for p in photos]
     if appointment is not None and appointment.client_id != client.pk:
         appointment = None  # never attach a report to someone else's appointment
     flags = red_flags_of(data)
@@ -102,8 +88,8 @@ def submit_report(
         free_text=data.free_text,
         red_flags=flags,
     )
-    for p in photos:
-        ReactionPhoto.objects.create(clinic_id=client.clinic_id, report=report, image=p)
+    for image in cleaned:
+        ReactionPhoto.objects.create(clinic_id=client.clinic_id, report=report, image=image)
     if not flags:
         return report, None
     today = clock.now().date()

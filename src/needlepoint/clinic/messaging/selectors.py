@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
+from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.outcomes.models import AdverseEvent
 
-from .models import MessageTemplate, OutboxMessage, ReactionReport
+from .models import MessageTemplate, OutboxMessage, ReactionPhoto, ReactionReport
 
 
 def delivery_log(
@@ -33,6 +35,15 @@ def reaction_reports(clinic: Clinic) -> QuerySet:
         .select_related("client", "appointment")
         .prefetch_related("photos")
     )
+
+
+def reaction_photo_for_read(ctx: AccessContext, pk: int) -> ReactionPhoto:
+    """One reaction photo of the context's clinic (404 otherwise); the read is logged."""
+    photo = get_object_or_404(
+        ReactionPhoto.objects.for_clinic(ctx.clinic).select_related("report__client"), pk=pk
+    )
+    record_access(ctx, client=photo.report.client, action="view-reaction-photo")
+    return photo
 
 
 def adverse_events(clinic: Clinic, *, status: str = "") -> QuerySet:

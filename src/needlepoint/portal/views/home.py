@@ -14,7 +14,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.consent.selectors import current_document, signatures_of_client
 from needlepoint.clinic.intake.models import IntakeSource
-from needlepoint.clinic.intake.selectors import latest_intake
+from needlepoint.clinic.intake.selectors import latest_intake, photo_for_read
 from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import current_plan, engine_plan
@@ -22,6 +22,7 @@ from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
 from needlepoint.web.journey_forms import IntakeForm
+from needlepoint.web.photo_response import photo_response
 
 
 def upcoming(client: Client) -> list[tuple[Appointment, object]]:
@@ -51,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
     client: Client = request.portal_client  # type: ignore[attr-defined]
     record_access(portal_context(request, client), client=client, action="portal-home")
     plan = current_plan(client)
+    intake = latest_intake(client)
     to_sign = None
     quote = None
     if plan is not None:
@@ -72,7 +74,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "signatures": signatures_of_client(client.clinic_id, client.pk),
             "to_sign": to_sign,
             "quote": quote,
-            "intake": latest_intake(client),
+            "intake": intake,
+            "intake_photos": intake.photos.all() if intake else [],
         },
     )
 
@@ -80,10 +83,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @client_view
 def intake(request: HttpRequest) -> HttpResponse:
     client: Client = request.portal_client  # type: ignore[attr-defined]
-    form = IntakeForm(request.POST or None, protocol=default_protocol())
+    form = IntakeForm(request.POST or None, request.FILES or None, protocol=default_protocol())
     if request.method == "POST" and form.is_valid():
         try:
-            saved = submit_intake(client, form.to_data(), source=IntakeSource.PORTAL, now=timezone.now())
+            saved = submit_intake(
+                client, form.to_data(), source=IntakeSource.PORTAL, now=timezone.now(), photos=form.photos()
+            )
         except IntakeInvalid as exc:
             form.apply_errors(exc.errors)
         else:
@@ -99,3 +104,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         {"form": form, "client": client, "clinic": client.clinic},
         status=400 if form.errors else 200,
     )
+
+
+@client_view
+def intake_photo(request: HttpRequest, photo_pk: int) -> HttpResponse:
+    """One of the signed-in client's own intake photos (another's is a 404); the read is logged."""
+    client: Client = request.portal_client  # type: ignore[attr-defined]
+    photo = photo_for_read(portal_context(request, client), photo_pk, client=client)
+    return photo_response(request, photo.image)

@@ -16,6 +16,7 @@ from needlepoint.clinic.messaging.services import settings_for
 from needlepoint.clinic.messaging.templates import DEFAULTS, validate_template_source
 from needlepoint.clinic.outcomes.models import EventStatus
 from needlepoint.web.access import ALL_STAFF, CLINICAL, OWNER_ONLY, clinic_of, staff_view
+from needlepoint.web.photo_response import photo_response
 
 
 def _int(value: str | None) -> int | None:
@@ -136,6 +137,12 @@ def reaction_reports(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.reaction_reports(clinic), 50).get_page(request.GET.get("page"))
     record_access(AccessContext.from_request(request), client=None, action="reaction_reports")
     return render(request, "messaging/reactions.html", {"page": page})
+
+
+@staff_view(*CLINICAL)
+def reaction_photo(request: HttpRequest, photo_pk: int) -> HttpResponse:
+    photo = selectors.reaction_photo_for_read(AccessContext.from_request(request), photo_pk)
+    return photo_response(request, photo.image)
 
 
 @staff_view(*CLINICAL)

@@ -14,6 +14,7 @@ from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
 from needlepoint.protocol import default_protocol
 from needlepoint.web.access import ALL_STAFF, staff_view
 from needlepoint.web.journey_forms import IntakeForm
+from needlepoint.web.photo_response import photo_response
 
 from .common import ctx, membership, now
 
@@ -23,7 +24,7 @@ def _intake_form(request: HttpRequest, client_pk: int, *, tablet: bool) -> HttpR
     protocol = default_protocol()
     previous = selectors.latest_intake(client)
     initial = _initial_from(previous) if previous and not tablet else None
-    form = IntakeForm(request.POST or None, protocol=protocol, initial=initial)
+    form = IntakeForm(request.POST or None, request.FILES or None, protocol=protocol, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             intake = submit_intake(
@@ -33,6 +34,7 @@ def _intake_form(request: HttpRequest, client_pk: int, *, tablet: bool) -> HttpR
                 now=now(),
                 entered_by=membership(request),
                 protocol=protocol,
+                photos=form.photos(),
             )
         except IntakeInvalid as exc:
             form.apply_errors(exc.errors)
@@ -118,5 +120,15 @@ def intake_detail(request: HttpRequest, intake_pk: int) -> HttpResponse:
                 for a in data.areas
             ],
             "plans": intake.plans.order_by("-created_at"),
+            "photos": [
+                (p, d.areas[p.area].name if p.area in d.areas else p.area) for p in intake.photos.all()
+            ],
         },
     )
+
+
+@staff_view(*ALL_STAFF)
+def intake_photo(request: HttpRequest, photo_pk: int) -> HttpResponse:
+    """A client's intake photo (?size=thumb for the small one); the read is logged."""
+    photo = selectors.photo_for_read(ctx(request), photo_pk)
+    return photo_response(request, photo.image)

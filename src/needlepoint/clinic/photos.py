@@ -1,0 +1,62 @@
+"""Client photos (intake concerns, reaction reports): checked with Pillow before anything is
+saved, then re-encoded so EXIF (GPS, camera serials) is dropped and orientation is baked in."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+THUMB_SIZE = 320
+
+
+def validate_photo(upload: UploadedFile) -> None:
+    """A readable image within the size and pixel limits (decompression bombs refused)."""
+    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(f"{upload.name}: photos must be at most 8 MB.")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise ValidationError(f"{upload.name}: the image is too large.")
+            img.verify()
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(f"{upload.name}: the image is too large.") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError(f"{upload.name}: not an image we can read (JPEG, PNG…).") from exc
+    finally:
+        upload.seek(0)
+
+
+def clean_photo(upload: UploadedFile) -> ContentFile[bytes]:
+    """The upload re-encoded without metadata, rotated per its EXIF orientation (call
+    validate_photo first). PNG stays PNG; everything else becomes JPEG."""
+    upload.seek(0)
+    try:
+        with Image.open(upload) as src:
+            keep_png = src.format == "PNG"
+            img = ImageOps.exif_transpose(src)
+            out = io.BytesIO()
+            if keep_png:
+                img.save(out, format="PNG")
+            else:
+                img.convert("RGB").save(out, format="JPEG", quality=90)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(f"{upload.name}: not an image we can read (JPEG, PNG…).") from exc
+    stem = Path(upload.name or "photo").stem[:60] or "photo"
+    return ContentFile(out.getvalue(), name=f"{stem}.{'png' if keep_png else 'jpg'}")
+
+
+def thumbnail_bytes(data: bytes, size: int = THUMB_SIZE) -> bytes:
+    """A small JPEG of a stored (already cleaned) photo, made on request."""
+    with Image.open(io.BytesIO(data)) as img:
+        img.thumbnail((size, size))
+        out = io.BytesIO()
+        img.convert("RGB").save(out, format="JPEG", quality=80)
+    return out.getvalue()
