@@ -137,6 +137,9 @@ def _load(appt: Appointment) -> Appointment:
 
 
 def on_booked(appt: Appointment) -> None:
+    client = appt.client
+    if not (client.consent_email and client.email) and not (client.consent_sms and client.phone):
+        return  # nothing may be sent to this client: skip planning inside the booking transaction
     appt = _load(appt)
     planned, ms = _plan(appt, clock.now())
     OutboxMessage.objects.bulk_create([_build(appt, p, ms) for p in planned], ignore_conflicts=True)
