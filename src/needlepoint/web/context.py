@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from needlepoint.clinic.accounts.selectors import active_memberships
+from needlepoint.clinic.clinics.models import Location
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -14,9 +15,20 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     membership = getattr(request, "membership", None)
+    clinic = getattr(request, "clinic", None)
     return {
+        # For times that belong to no appointment (sign-offs, submissions): the clinic's first
+        # location's zone; appointment times use their own location's zone.
+        "clinic_tz": _home_zone(clinic),
         "membership": membership,
-        "clinic": getattr(request, "clinic", None),
+        "clinic": clinic,
         "memberships": list(active_memberships(user)),
         "is_owner": bool(membership and membership.is_owner),
     }
+
+
+def _home_zone(clinic: object) -> str:
+    if clinic is None:
+        return "UTC"
+    location = Location.objects.for_clinic(clinic.pk).filter(is_active=True).order_by("pk").first()  # type: ignore[attr-defined]
+    return location.timezone if location else "UTC"
