@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,8 +19,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     clinic = getattr(request, "clinic", None)
     return {
         # For times that belong to no appointment (sign-offs, submissions): the clinic's first
-        # location's zone; appointment times use their own location's zone.
-        "clinic_tz": _home_zone(clinic),
+        # location's zone; appointment times use their own location's zone. A callable, so the
+        # query runs only on pages that show such a time (templates call it), and once per page.
+        "clinic_tz": cache(partial(_home_zone, clinic)),
         "membership": membership,
         "clinic": clinic,
         "memberships": list(active_memberships(user)),
