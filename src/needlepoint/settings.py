@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "needlepoint.clinic.consent",
     "needlepoint.clinic.outcomes",
     "needlepoint.clinic.messaging",
+    "needlepoint.clinic.treatments",
+    "needlepoint.clinic.reviews",
+    "needlepoint.clinic.webhooks",
     "needlepoint.portal",
     "needlepoint.web",
 ]

@@ -32,7 +32,12 @@ PK_ROUTES = {
     "time-off-edit": "time_off",
 }
 EXTRA_ROUTES: dict[str, str] = {}  # filled by other apps' isolation tests (REGISTRARS)
-REGISTRARS = ["tests.journey.test_journey_access", "tests.messaging.test_reaction_photos"]
+REGISTRARS = [
+    "tests.journey.test_journey_access",
+    "tests.messaging.test_reaction_photos",
+    "tests.treatments.test_treatment_access",
+    "tests.outcomes.test_outcome_access",
+]
 
 
 def _named_routes(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:

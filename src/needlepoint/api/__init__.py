@@ -1,0 +1,1 @@
+"""REST API (Django Ninja) over the same services the web views use."""

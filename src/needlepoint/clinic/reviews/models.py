@@ -1,0 +1,3 @@
+"""Client reviews."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Treatment day: numbing, charts, lots, photos."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Webhooks."""
+
+from __future__ import annotations
