@@ -6,6 +6,9 @@
     needlepoint createowner --email E --clinic NAME --timezone TZ  (password on stdin or prompt)
     needlepoint backup FILE / needlepoint restore FILE     whole-database backup and restore
     needlepoint plan ...                                   protocol plan for a client profile
+    needlepoint import-csv clients|appointments FILE --clinic SLUG [--dry-run]
+    needlepoint export-csv clients|appointments|charts --clinic SLUG [-o FILE]
+    needlepoint fhir-export CLIENT_ID --clinic SLUG [-o FILE]
 
 Errors exit non-zero with a one-line message; nothing is half-written.
 """
@@ -18,6 +21,10 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from needlepoint.clinic.clinics.models import Clinic
 
 
 def _setup_django() -> None:
@@ -80,8 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"{args.host}:{args.port}",
         "--workers",
         str(args.workers),
-        "--access-logfile",
-        "-",
+        *([] if args.no_access_log else ["--access-logfile", "-"]),
         "--graceful-timeout",
         "10",
     ]
@@ -160,6 +166,99 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clinic(slug: str) -> Clinic | None:
+    from needlepoint.clinic.clinics.models import Clinic
+
+    return Clinic.objects.filter(slug=slug).first()
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    _setup_django()
+    from needlepoint.interop.csv_import import ImportFailed, import_appointments, import_clients
+    from needlepoint.interop.csv_progress import ProgressBar
+
+    clinic = _clinic(args.clinic)
+    if clinic is None:
+        return _fail(f"no clinic with the slug '{args.clinic}'", 2)
+    importer = import_clients if args.kind == "clients" else import_appointments
+    try:
+        with open(args.file, encoding="utf-8-sig", newline="") as stream:
+            progress = None if args.quiet else ProgressBar("checking" if args.dry_run else "importing")
+            result = importer(clinic, stream, dry_run=args.dry_run, progress=progress)
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror or exc}", 2)
+    except UnicodeDecodeError:
+        return _fail(f"{args.file} is not UTF-8 text: save it as CSV (UTF-8) and try again", 2)
+    except ImportFailed as failed:
+        for error in failed.result.errors:
+            print(f"{args.file}:{error}", file=sys.stderr)
+        return _fail(f"{len(failed.result.errors)} error(s) in {args.file}; nothing was imported")
+    if result.errors:  # dry run
+        for error in result.errors:
+            print(f"{args.file}:{error}", file=sys.stderr)
+        return _fail(f"dry run: {len(result.errors)} error(s) in {result.rows:,} row(s); nothing written")
+    skipped = f", {result.skipped:,} skipped (cancelled, no-show or completed)" if result.skipped else ""
+    if args.dry_run:
+        print(f"Dry run: all {result.rows:,} {args.kind} row(s) are valid{skipped}. Nothing was written.")
+    else:
+        print(f"Imported {result.created:,} {args.kind}{skipped}.")
+    return 0
+
+
+def _cli_access(clinic: Clinic, client: Any, action: str) -> None:
+    from needlepoint.clinic.audit.services import AccessContext, record_access
+
+    record_access(AccessContext(clinic=clinic, user=None, path=f"cli:{action}"), client=client, action=action)
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.utils import timezone
+
+    from needlepoint.interop import csv_export
+
+    clinic = _clinic(args.clinic)
+    if clinic is None:
+        return _fail(f"no clinic with the slug '{args.clinic}'", 2)
+    if args.kind == "appointments":
+        lines = csv_export.appointments_csv(clinic, since=timezone.now() if args.future else None)
+    else:
+        lines = csv_export.EXPORTS[args.kind](clinic)
+    _cli_access(clinic, None, f"export_{args.kind}")
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        for line in lines:
+            out.write(line)
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def cmd_fhir_export(args: argparse.Namespace) -> int:
+    _setup_django()
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from needlepoint.clinic.clients.models import Client
+    from needlepoint.interop.fhir import build_bundle
+
+    clinic = _clinic(args.clinic)
+    if clinic is None:
+        return _fail(f"no clinic with the slug '{args.clinic}'", 2)
+    client = Client.objects.for_clinic(clinic).filter(pk=args.client_id).first()
+    if client is None:
+        return _fail(f"no client {args.client_id} in {args.clinic}", 2)
+    text = json.dumps(build_bundle(client), indent=2, cls=DjangoJSONEncoder, ensure_ascii=False)
+    _cli_access(clinic, client, "fhir_export")
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="needlepoint", description="Run a microneedling practice.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -173,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    p.add_argument("--no-access-log", action="store_true", help="no per-request log (e.g. a proxy logs)")
     p = add("migrate", cmd_migrate, "Create or upgrade the database schema.")
     p.add_argument("-v", "--verbose", action="store_true")
     p = add("demo", cmd_demo, "Load (or refresh) the demo clinic. Safe to run repeatedly.")
@@ -194,6 +294,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--poll", type=float, default=2.0, help="seconds to wait when nothing is due")
     p.add_argument("--batch", type=int, default=50, help="messages claimed per round")
     p.add_argument("--lease", type=float, default=60.0, help="seconds a claim lasts before others may retry")
+    p = add("import-csv", cmd_import_csv, "Import clients or future appointments from a CSV file.")
+    p.add_argument("kind", choices=["clients", "appointments"])
+    p.add_argument("file")
+    p.add_argument("--clinic", required=True, help="the clinic's slug")
+    p.add_argument("--dry-run", action="store_true", help="check every row, report errors, write nothing")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = add("export-csv", cmd_export_csv, "Export clients, appointments or charts as CSV.")
+    p.add_argument("kind", choices=["clients", "appointments", "charts"])
+    p.add_argument("--clinic", required=True, help="the clinic's slug")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--future", action="store_true", help="appointments: only those still to come")
+    p = add("fhir-export", cmd_fhir_export, "Export one client's record as a FHIR R4 Bundle (JSON).")
+    p.add_argument("client_id", type=int)
+    p.add_argument("--clinic", required=True, help="the clinic's slug")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
     sub.add_parser(
         "plan",
         help="Compute a protocol plan for a client profile (see `needlepoint plan -h`).",

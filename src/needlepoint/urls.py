@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("needlepoint.web.treatment_urls")),
     path("", include("needlepoint.web.outcome_urls")),
     path("", include("needlepoint.web.review_urls")),
+    path("", include("needlepoint.web.interop_urls")),
 ]

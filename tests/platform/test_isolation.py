@@ -37,6 +37,7 @@ REGISTRARS = [
     "tests.messaging.test_reaction_photos",
     "tests.treatments.test_treatment_access",
     "tests.outcomes.test_outcome_access",
+    "tests.interop.test_interop_web",
 ]
 
 

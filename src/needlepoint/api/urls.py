@@ -1,10 +1,13 @@
-"""Mounts the API: /api/docs and /api/openapi.json."""
+"""Mounts the API: /api/docs (with its assets) and /api/openapi.json."""
 
 from __future__ import annotations
 
 from django.urls import path
-from ninja import NinjaAPI
 
-api = NinjaAPI(title="Needlepoint API", version="1", docs_url="/docs", openapi_url="/openapi.json")
+from . import docs
+from .api import api
 
-urlpatterns = [path("", api.urls)]
+urlpatterns = [
+    path("docs/assets/<str:name>", docs.asset, name="api-docs-asset"),
+    path("", api.urls),
+]

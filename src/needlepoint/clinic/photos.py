@@ -28,7 +28,8 @@ def validate_photo(upload: UploadedFile) -> None:
             img.verify()
     except Image.DecompressionBombError as exc:
         raise ValidationError(f"{upload.name}: the image is too large.") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        # ValueError: Pillow's refusal of oversized PNG text/ICC chunks (a zlib bomb).
         raise ValidationError(f"{upload.name}: not an image we can read (JPEG, PNG…).") from exc
     finally:
         upload.seek(0)

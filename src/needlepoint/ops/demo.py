@@ -181,9 +181,13 @@ def load_demo(client_count: int = 50) -> list[DemoLogin]:
     _clients(clinic, locations, client_count)
     from .demo_booking import load_demo_booking
     from .demo_journey import load_demo_journey
+    from .demo_outcomes import load_demo_outcomes
+    from .demo_treatments import load_demo_treatments
 
     load_demo_journey(clinic)
     load_demo_booking(clinic)
+    load_demo_outcomes(clinic)
+    load_demo_treatments(clinic)
     return logins
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("portal/<slug:slug>/logout/", account.logout, name="portal-logout"),
     path("portal/<slug:slug>/", home.home, name="portal-home"),
     path("", include("needlepoint.portal.reactions")),
+    path("", include("needlepoint.portal.reviews")),
     path("portal/<slug:slug>/intake/", home.intake, name="portal-intake"),
     path("portal/<slug:slug>/intake/photos/<int:photo_pk>/", home.intake_photo, name="portal-intake-photo"),
     path("portal/<slug:slug>/consent/<int:document_pk>/", documents.consent, name="portal-consent"),

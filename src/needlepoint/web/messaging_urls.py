@@ -8,5 +8,4 @@ urlpatterns = [
     path("messages/settings/", messaging.settings_view, name="messaging-settings"),
     path("messages/reactions/", messaging.reaction_reports, name="reaction-reports"),
     path("messages/reactions/photos/<int:photo_pk>/", messaging.reaction_photo, name="reaction-photo"),
-    path("messages/adverse-events/", messaging.adverse_events, name="adverse-events"),
 ]

@@ -1,5 +1,12 @@
-"""Staff web routes (review_urls)."""
+"""Web routes for reviews: owners' moderation and each clinic's public reviews page."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views import review_moderation, review_public
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("reviews/", review_moderation.moderation, name="review-moderation"),
+    path("reviews/<int:pk>/publish/", review_moderation.publish, name="review-publish"),
+    path("reviews/<int:pk>/reject/", review_moderation.reject, name="review-reject"),
+    path("c/<slug:slug>/reviews/", review_public.public_reviews, name="reviews-public"),
+]

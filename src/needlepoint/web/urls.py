@@ -5,7 +5,19 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import account, appointments, audit, calendar, clients, dashboard, feeds, series, setup, waitlist
+from .views import (
+    account,
+    api_tokens,
+    appointments,
+    audit,
+    calendar,
+    clients,
+    dashboard,
+    feeds,
+    series,
+    setup,
+    waitlist,
+)
 
 setup_urls = [
     path("clinic/", setup.clinic_settings, name="clinic-settings"),
@@ -40,6 +52,7 @@ urlpatterns = [
     path("waitlist/", waitlist.waitlist, name="waitlist"),
     path("waitlist/<int:pk>/accept/", waitlist.waitlist_accept, name="waitlist-accept"),
     path("account/calendar-feed/", feeds.my_feed, name="my-feed"),
+    path("account/api-tokens/", api_tokens.api_tokens, name="api-tokens"),
     path("account/calendar-feed/reset/", feeds.my_feed_reset, name="my-feed-reset"),
     path("feeds/<str:token>.ics", feeds.calendar_feed, name="calendar-feed"),
 ]

@@ -12,3 +12,5 @@ class AccountsConfig(AppConfig):
         from . import models
 
         register_audited(models.Membership, exclude_fields=["last_seen_at"])
+        # Creation and revocation are audited; the hash never enters the trail, nor each use.
+        register_audited(models.ApiToken, exclude_fields=["token_hash", "last_used_at"])

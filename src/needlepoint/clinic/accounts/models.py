@@ -75,4 +75,25 @@ class Membership(ClinicOwned):
         return self.role == Role.OWNER
 
 
-__all__ = ["Clinic", "Membership", "Role", "User"]
+class ApiToken(ClinicOwned):
+    """A staff member's token for the REST API, tied to one membership (so one clinic and role).
+    Only a SHA-256 hash is stored: the token is shown once, when it is created."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The first characters, to recognise the token.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+__all__ = ["ApiToken", "Clinic", "Membership", "Role", "User"]

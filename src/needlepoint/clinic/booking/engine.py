@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -20,6 +20,7 @@ from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
 
+from . import snapshot_cache
 from .models import (
     Appointment,
     AppointmentStatus,
@@ -77,6 +78,56 @@ class Snapshot:
 
 
 def load_snapshot(clinic: Clinic, start: datetime, end: datetime) -> Snapshot:
+    if not snapshot_cache.enabled():
+        return _load_snapshot(clinic, start, end)
+    static: Snapshot = snapshot_cache.static_part(
+        clinic.pk, _fingerprint(clinic, start, end), lambda: _load_snapshot(clinic, start, end, busy=False)
+    )
+    return replace(static, calendars=snapshot_cache.busy_calendars(clinic.pk, start, end))
+
+
+def _fingerprint(clinic: Clinic, start: datetime, end: datetime) -> tuple[object, ...]:
+    """The raw rows a snapshot's static part is built from: equal rows, equal snapshot."""
+    lo, hi = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
+    return (
+        tuple(Location.objects.for_clinic(clinic).values_list("pk", "name", "timezone", "is_active")),
+        tuple(Room.objects.for_clinic(clinic).values_list("pk", "location_id", "name", "is_active")),
+        tuple(
+            Device.objects.for_clinic(clinic).values_list(
+                "pk", "location_id", "kind", "max_depth_mm", "name", "is_active"
+            )
+        ),
+        tuple(
+            Membership.objects.for_clinic(clinic)
+            .filter(role=Role.PRACTITIONER)
+            .values_list("pk", "is_active", "display_name", "user__email")
+        ),
+        tuple(
+            WeeklyShift.objects.for_clinic(clinic)
+            .order_by("pk")
+            .values_list("pk", "practitioner_id", "location_id", "weekday", "start", "end")
+        ),
+        tuple(
+            ShiftException.objects.for_clinic(clinic)
+            .filter(date__gte=lo, date__lte=hi)
+            .order_by("pk")
+            .values_list("pk", "practitioner_id", "location_id", "date", "start", "end")
+        ),
+        tuple(
+            TimeOff.objects.for_clinic(clinic)
+            .filter(start__lt=end, end__gt=start)
+            .order_by("pk")
+            .values_list("pk", "practitioner_id", "start", "end")
+        ),
+        tuple(
+            BookingPolicy.objects.filter(clinic=clinic).values_list(
+                "lead_time_minutes", "horizon_days", "slot_step_minutes"
+            )
+        ),
+    )
+
+
+def _load_snapshot(clinic: Clinic, start: datetime, end: datetime, *, busy: bool = True) -> Snapshot:
     locations = {str(loc.pk): loc for loc in Location.objects.for_clinic(clinic).filter(is_active=True)}
     rooms = {
         str(r.pk): r for r in Room.objects.for_clinic(clinic).filter(is_active=True, location__is_active=True)
@@ -104,7 +155,7 @@ def load_snapshot(clinic: Clinic, start: datetime, end: datetime) -> Snapshot:
     )
     return Snapshot(
         clinic=engine_clinic,
-        calendars=busy_calendars(clinic, start, end),
+        calendars=busy_calendars(clinic, start, end) if busy else eng.Calendars(),
         policy=engine_policy(policy_for(clinic)),
         locations=locations,
         practitioners=practitioners,

@@ -295,6 +295,7 @@ class Appointment(ClinicOwned):
             models.Index(fields=["clinic", "busy_start"], name="appt_clinic_busy"),
             models.Index(fields=["location", "start"], name="appt_location_time"),
             models.Index(fields=["client", "busy_start"], name="appt_client_time"),
+            models.Index(fields=["updated_at"], name="appt_changed"),  # booking.snapshot_cache refreshes
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appt_end_after_start"),

@@ -15,6 +15,7 @@ from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.outcomes.models import AdverseEvent, Severity
+from needlepoint.clinic.outcomes.services import open_adverse_event, type_for_symptoms
 from needlepoint.clinic.photos import clean_photo, validate_photo
 
 from .models import ReactionPhoto, ReactionReport
@@ -93,12 +94,13 @@ def submit_report(
     if not flags:
         return report, None
     today = clock.now().date()
-    event = AdverseEvent.objects.create(
-        clinic_id=client.clinic_id,
+    event = open_adverse_event(
+        client.clinic,
         client=client,
         appointment=appointment,
         source=f"reaction_report:{report.pk}",
-        type=",".join(flags)[:80],
+        type=type_for_symptoms(flags),
+        symptoms=flags,
         severity=Severity.SEVERE if {"fever", "spreading_redness", "pus"} & set(flags) else Severity.MODERATE,
         onset=today - timedelta(days=data.days_since_session) if data.days_since_session else today,
         description=data.free_text,

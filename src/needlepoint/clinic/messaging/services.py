@@ -14,6 +14,7 @@ from django.urls import reverse
 from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.reviews.selectors import review_request_url
 from needlepoint.protocol import default_protocol
 
 from . import planner
@@ -98,6 +99,8 @@ def _render(appt: Appointment, p: planner.Planned) -> tuple[str, str]:
     }
     if p.kind == Kind.CHECKIN:
         context["checkin_url"] = checkin_url(appt)
+    if p.kind == Kind.REVIEW:  # the reviews app's portal page (its hook)
+        context["review_url"] = review_request_url(appt.clinic.slug)
     if p.channel == Channel.SMS:
         return "", render(wording.sms_body, context)
     return render(wording.subject, context), render(wording.body, context)

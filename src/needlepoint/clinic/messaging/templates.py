@@ -59,7 +59,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     Kind.REVIEW: (
         "How did your treatment go?",
         "Hello {{ first_name }},\n\nYou have finished your series at {{ clinic }}. "
-        "We would value a short review.",
+        "We would value a short review: {{ review_url }}",
     ),
     Kind.TOUCH_UP: (
         "Time for a touch-up?",

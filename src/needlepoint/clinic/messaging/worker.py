@@ -24,6 +24,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from needlepoint.clinic.webhooks import dispatch as webhook_dispatch
+
 from .backends import PermanentError, sms_backend
 from .backends import email as email_backend
 from .models import Channel, DeliveryAttempt, OutboxMessage, Status
@@ -200,7 +202,7 @@ def run(
         name = worker_name(f":{i}")
         try:
             while not stop.is_set():
-                n = process_batch(name, cfg)
+                n = process_batch(name, cfg) + webhook_dispatch.process_batch(name)
                 totals[i] += n
                 if n == 0:
                     if once:

@@ -1,4 +1,4 @@
-"""Staff pages for messaging: delivery log, templates, quiet hours, reaction reports, adverse events."""
+"""Staff pages for messaging: delivery log, templates, quiet hours, reaction reports."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from needlepoint.clinic.messaging import selectors
 from needlepoint.clinic.messaging.models import Kind, MessageTemplate, MessagingSettings, Status
 from needlepoint.clinic.messaging.services import settings_for
 from needlepoint.clinic.messaging.templates import DEFAULTS, validate_template_source
-from needlepoint.clinic.outcomes.models import EventStatus
 from needlepoint.web.access import ALL_STAFF, CLINICAL, OWNER_ONLY, clinic_of, staff_view
 from needlepoint.web.photo_response import photo_response
 
@@ -143,12 +142,3 @@ def reaction_reports(request: HttpRequest) -> HttpResponse:
 def reaction_photo(request: HttpRequest, photo_pk: int) -> HttpResponse:
     photo = selectors.reaction_photo_for_read(AccessContext.from_request(request), photo_pk)
     return photo_response(request, photo.image)
-
-
-@staff_view(*CLINICAL)
-def adverse_events(request: HttpRequest) -> HttpResponse:
-    clinic = clinic_of(request)
-    status = request.GET.get("status", "") if request.GET.get("status") in EventStatus.values else ""
-    page = Paginator(selectors.adverse_events(clinic, status=status), 50).get_page(request.GET.get("page"))
-    record_access(AccessContext.from_request(request), client=None, action="adverse_events")
-    return render(request, "messaging/adverse_events.html", {"page": page, "status": status})

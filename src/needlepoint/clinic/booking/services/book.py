@@ -19,6 +19,7 @@ from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.messaging import services as messaging
+from needlepoint.clinic.webhooks import events as webhooks
 
 from ..engine import MAX_BUSY_SPAN, Snapshot
 from ..models import Appointment, AppointmentType, Series
@@ -214,6 +215,7 @@ def insert(
             raise SlotTaken(f"{label} was booked by someone else a moment ago. Search again.") from exc
         raise
     messaging.on_booked(appt)
+    webhooks.emit(appt.clinic_id, "appointment.booked", webhooks.appointment_data(appt))
     return appt
 
 

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.messaging import services as messaging
+from needlepoint.clinic.webhooks import events as webhooks
 
 from ..engine import client_busy, engine_appointment, engine_type, load_snapshot, policy_for
 from ..models import Appointment, AppointmentStatus, WaitlistEntry
@@ -59,6 +60,7 @@ def cancel_appointment(
     appt.sequence += 1
     appt.save()
     messaging.on_cancelled(appt)
+    webhooks.emit(appt.clinic_id, "appointment.cancelled", webhooks.appointment_data(appt))
     offers = offer_freed_slot(appt, now=now)
     return Cancellation(appt, late, appt.fee_due, offers)
 

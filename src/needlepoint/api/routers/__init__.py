@@ -1,0 +1,1 @@
+"""One Ninja router per resource; handlers stay thin and call the clinic apps' services."""

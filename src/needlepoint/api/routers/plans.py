@@ -1,0 +1,157 @@
+"""Treatment plans: draft from an intake, revise, acknowledge findings, confirm, cancel.
+Clinical decisions need the plans:write scope and an owner's or practitioner's token."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from needlepoint.clinic.booking import clock
+from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.clinic.clinics.models import Clinic, Device, Location
+from needlepoint.clinic.intake.selectors import intake_for_read
+from needlepoint.clinic.plans import selectors, services
+from needlepoint.clinic.plans.engine import AreaChoice
+from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
+
+from ..auth import requires
+from ..context import access, clinic, membership
+from ..errors import ApiError
+from ..schemas.common import responses
+from ..schemas.plans import AcknowledgeIn, PlanIn, PlanOut, PlanRevisionIn, PlanSummary, ReasonIn
+
+router = Router(tags=["plans"])
+
+
+def clinic_today(c: Clinic) -> Any:
+    """Planning dates are the clinic's local date (its first active location's zone), as on the web."""
+    loc = Location.objects.for_clinic(c).filter(is_active=True).order_by("pk").first()
+    return clock.now().astimezone(ZoneInfo(loc.timezone if loc else "UTC")).date()
+
+
+def plan_out(plan: TreatmentPlan) -> dict[str, Any]:
+    out = {f: getattr(plan, f) for f in PlanOut.model_fields if f not in ("areas", "findings", "problems")}
+    out["areas"] = list(plan.areas.order_by("position"))
+    out["findings"] = [
+        {
+            **{f: getattr(x, f) for f in ("id", "code", "severity", "area", "area_name", "reason", "action")},
+            "until": x.until,
+            "needs_acknowledgement": x.needs_acknowledgement,
+            "acknowledged_at": x.acknowledged_at,
+            "acknowledgement_note": x.acknowledgement_note,
+        }
+        for x in plan.findings.order_by("pk")
+    ]
+    out["problems"] = services.confirmation_problems(plan) if plan.is_draft else []
+    return out
+
+
+@router.get("/clients/{client_id}/plans", response=responses(list[PlanSummary]), auth=requires("plans:read"))
+def list_plans(request: HttpRequest, client_id: int) -> list[TreatmentPlan]:
+    return list(selectors.plans_of(client_for_read(access(request), client_id)))
+
+
+@router.get("/plans/{plan_id}", response=responses(PlanOut), auth=requires("plans:read"))
+def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    return plan_out(selectors.plan_for_read(access(request), plan_id))
+
+
+@router.post("/intakes/{intake_id}/plans", response=responses(PlanOut, 201), auth=requires("plans:write"))
+def draft_plan(request: HttpRequest, intake_id: int, payload: PlanIn) -> Status[dict[str, Any]]:
+    """Screen the intake and draft a plan with the engine's proposal for each area."""
+    intake = intake_for_read(access(request), intake_id)
+    device = Device.objects.for_clinic(clinic(request)).filter(pk=payload.device_id).first()
+    if device is None:
+        raise ApiError(400, "invalid", "No such device.", {"device_id": ["No such device."]})
+    supersedes = None
+    if payload.supersedes_id is not None:
+        supersedes = (
+            TreatmentPlan.objects.for_clinic(clinic(request))
+            .filter(pk=payload.supersedes_id, client=intake.client, status=PlanStatus.CONFIRMED)
+            .first()
+        )
+        if supersedes is None:
+            raise ApiError(
+                400, "invalid", "Not a confirmed plan of this client.", {"supersedes_id": ["Not found."]}
+            )
+    plan = services.draft_plan(
+        intake,
+        device=device,
+        actor=membership(request),
+        today=clinic_today(clinic(request)),
+        start_date=payload.start_date,
+        numbing=payload.numbing,
+        numbing_agent=payload.numbing_agent,
+        supersedes=supersedes,
+    )
+    return Status(201, plan_out(plan))
+
+
+@router.patch("/plans/{plan_id}", response=responses(PlanOut), auth=requires("plans:write"))
+def revise_plan(request: HttpRequest, plan_id: int, payload: PlanRevisionIn) -> dict[str, Any]:
+    """Change a draft's areas and depths, series, price or notes; re-screened before saving."""
+    plan = selectors.plan_for_read(access(request), plan_id)
+    current = {c.area: c for c in services.choices_of(plan)}
+    if payload.areas is None:
+        choices = list(current.values())
+    else:
+        asked = {a["area"]: a for a in plan.intake.areas}
+        choices = []
+        for a in payload.areas:
+            base = asked.get(a.area)
+            if base is None:
+                raise ApiError(
+                    400,
+                    "invalid",
+                    f"Not in the intake: {a.area}.",
+                    {"areas": [f"Not in the intake: {a.area}."]},
+                )
+            choices.append(
+                AreaChoice(a.area, base["indication"], base.get("goodman_baron_grade"), a.depth_mm, a.reason)
+            )
+    schedule = services.Schedule(**payload.schedule.model_dump()) if payload.schedule else None
+    services.revise_plan(
+        plan,
+        choices,
+        schedule,
+        actor=membership(request),
+        today=clinic_today(clinic(request)),
+        price=payload.price,
+        notes=payload.notes,
+    )
+    plan.refresh_from_db()
+    return plan_out(plan)
+
+
+@router.post(
+    "/plans/{plan_id}/findings/{finding_id}/acknowledge",
+    response=responses(PlanOut),
+    auth=requires("plans:write"),
+)
+def acknowledge_finding(
+    request: HttpRequest, plan_id: int, finding_id: int, payload: AcknowledgeIn
+) -> dict[str, Any]:
+    plan = selectors.plan_for_read(access(request), plan_id)
+    finding = selectors.finding_of(plan, finding_id)
+    services.acknowledge_finding(finding, actor=membership(request), note=payload.note, now=clock.now())
+    return plan_out(plan)
+
+
+@router.post("/plans/{plan_id}/confirm", response=responses(PlanOut), auth=requires("plans:write"))
+def confirm_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    """Re-screens with today's date, then confirms; 400 lists what still stands in the way."""
+    plan = selectors.plan_for_read(access(request), plan_id)
+    plan = services.confirm_plan(
+        plan, actor=membership(request), now=clock.now(), today=clinic_today(clinic(request))
+    )
+    return plan_out(plan)
+
+
+@router.post("/plans/{plan_id}/cancel", response=responses(PlanOut), auth=requires("plans:write"))
+def cancel_plan(request: HttpRequest, plan_id: int, payload: ReasonIn) -> dict[str, Any]:
+    plan = selectors.plan_for_read(access(request), plan_id)
+    plan = services.cancel_plan(plan, actor=membership(request), reason=payload.reason, now=clock.now())
+    return plan_out(plan)

@@ -1,0 +1,102 @@
+"""Portal pages where a client reviews a finished series, sees moderation and may withdraw."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from needlepoint.clinic.audit.services import record_access
+from needlepoint.clinic.booking.models import Series
+from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.reviews import selectors, services
+from needlepoint.clinic.reviews.models import Review
+from needlepoint.clinic.reviews.services import MAX_TEXT, ReviewError
+from needlepoint.portal.session import client_view, portal_context
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=[(str(i), f"{i} star{'s' if i > 1 else ''}") for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Your rating",
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=MAX_TEXT, label="Your review")
+    display_name = forms.CharField(
+        max_length=60, required=False, label="Name shown with the review",
+        help_text="Leave blank to show your first name and initial.",
+    )
+
+
+def _client(request: HttpRequest) -> Client:
+    client: Client = request.portal_client  # type: ignore[attr-defined]
+    return client
+
+
+@client_view
+def reviews(request: HttpRequest) -> HttpResponse:
+    client = _client(request)
+    record_access(portal_context(request, client), client=client, action="portal-reviews")
+    return render(
+        request,
+        "portal/reviews.html",
+        {
+            "clinic": client.clinic,
+            "client": client,
+            "reviewable": selectors.reviewable_series(client),
+            "reviews": list(selectors.client_reviews(client)),
+        },
+    )
+
+
+@client_view
+def write(request: HttpRequest, series_pk: int) -> HttpResponse:
+    client = _client(request)
+    try:
+        series = selectors.client_series(client, series_pk)
+    except Series.DoesNotExist as exc:
+        raise Http404("No such series.") from exc
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_review(client, series, **form.cleaned_data)
+        except ReviewError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Thank you. Your review will appear once the clinic has read it.")
+            return redirect("portal-reviews", slug=client.clinic.slug)
+    return render(
+        request,
+        "portal/review_write.html",
+        {"clinic": client.clinic, "client": client, "series": series, "form": form,
+         "treatment": selectors.treatment_label(series)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@client_view
+def withdraw(request: HttpRequest, review_pk: int) -> HttpResponse:
+    client = _client(request)
+    try:
+        review = selectors.client_review(client, review_pk)
+    except Review.DoesNotExist as exc:
+        raise Http404("No such review.") from exc
+    try:
+        services.withdraw_review(client, review)
+    except ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your review has been withdrawn.")
+    return redirect("portal-reviews", slug=client.clinic.slug)
+
+
+urlpatterns = [
+    path("portal/<slug:slug>/reviews/", reviews, name="portal-reviews"),
+    path("portal/<slug:slug>/reviews/series/<int:series_pk>/", write, name="portal-review-write"),
+    path("portal/<slug:slug>/reviews/<int:review_pk>/withdraw/", withdraw, name="portal-review-withdraw"),
+]

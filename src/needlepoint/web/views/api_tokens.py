@@ -1,0 +1,59 @@
+"""A staff member's own API tokens: create (the secret is shown once) and revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from needlepoint.clinic.accounts.api_tokens import (
+    MAX_LIFETIME,
+    TokenError,
+    issue_token,
+    revoke_token,
+    scopes_for_role,
+    tokens_of,
+)
+from needlepoint.clinic.accounts.models import ApiToken
+from needlepoint.web.access import ALL_STAFF, membership_of, staff_view
+
+
+@staff_view(*ALL_STAFF)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    membership = membership_of(request)
+    context: dict[str, object] = {"max_days": MAX_LIFETIME.days}
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        raw = request.POST.get("token", "")
+        token = (
+            ApiToken.objects.for_clinic(membership.clinic_id)
+            .filter(membership=membership, pk=int(raw) if raw.isdigit() else 0)
+            .first()
+        )
+        if token is None:  # someone else's token, or another clinic's: not even confirmed to exist
+            raise Http404("No such token.")
+        revoke_token(token, now=timezone.now())
+        messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+        return redirect("api-tokens")
+    if request.method == "POST":
+        days = request.POST.get("expires_in_days", "").strip()
+        try:
+            issued = issue_token(
+                membership,
+                name=request.POST.get("name", "")[:100],
+                scopes=request.POST.getlist("scopes"),
+                now=timezone.now(),
+                expires_in_days=int(days) if days.isdigit() else (None if days == "" else -1),
+            )
+        except TokenError as exc:
+            context["error"] = str(exc)
+            status = 400
+        else:
+            # Shown this once: only the hash is kept.
+            context["secret"] = issued.secret
+            context["created"] = issued.token
+    context["tokens"] = tokens_of(membership)
+    context["scopes"] = scopes_for_role(membership.role)
+    context["now"] = timezone.now()
+    return render(request, "account/api_tokens.html", context, status=status)

@@ -1,0 +1,119 @@
+"""The database goes away under load: requests fail cleanly, then recover, and nothing is half-written.
+
+The outage is every connection of the test database being killed server-side
+(`pg_terminate_backend`) three times while clients book series and poll the health endpoint;
+for the application this is what a PostgreSQL restart looks like (the connection dies mid-query
+or between queries). Restarting the whole cluster would also kill other databases' sessions on a
+shared machine, so the test scopes the outage to its own database.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.db import DatabaseError, close_old_connections, connection, connections
+from django.test import Client as HttpClient
+
+from needlepoint.clinic.booking import services
+from needlepoint.clinic.booking.models import Appointment, Series
+from needlepoint.clinic.clients.models import Client
+from tests.booking.conftest import NOW, make_booking_world, spec
+from tests.conftest import make_clinic_world
+from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
+
+WORKERS = 6
+KILLS = 3
+
+
+def _kill_other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: list[tuple[float, str]]) -> None:
+    clinic = bw.world.clinic  # type: ignore[attr-defined]
+    client = Client.objects.create(clinic=clinic, first_name=f"W{worker}", last_name="O", date_of_birth=date(1990, 1, 1))
+    i = worker
+    try:
+        while not stop.is_set():
+            close_old_connections()  # what Django does at the start and end of every request
+            first, second = pool[i % len(pool)], pool[(i + 37) % len(pool)]
+            i += WORKERS
+            try:
+                s = spec(bw, client, sessions=2)  # type: ignore[arg-type]
+                services.book_series(clinic, s, sorted([first, second], key=lambda e: e.start), created_by=None)
+                outcome = "ok"
+            except services.SlotTaken:
+                outcome = "taken"
+            except DatabaseError as exc:  # the typed error a caller sees while the database is away
+                outcome = f"db:{type(exc).__name__}"
+            except Exception as exc:  # noqa: BLE001 — anything else is a failure to report
+                outcome = f"error:{exc!r}"[:200]
+            log.append((time.monotonic(), outcome))
+            close_old_connections()
+    finally:
+        connections.close_all()
+
+
+def _poller(stop: threading.Event, log: list[tuple[float, str]]) -> None:
+    http = HttpClient(raise_request_exception=False)
+    try:
+        while not stop.is_set():
+            # The test client unhooks Django's per-request connection check (CONN_HEALTH_CHECKS,
+            # close_old_connections); a real server runs it around every request, so do the same.
+            close_old_connections()
+            log.append((time.monotonic(), f"http:{http.get('/healthz').status_code}"))
+            close_old_connections()
+            time.sleep(0.02)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not ON_POSTGRES, reason="kills PostgreSQL sessions")
+@pytest.mark.django_db(transaction=True)
+def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
+    bw = make_booking_world(make_clinic_world("O"), practitioners=3, rooms=3, devices=3)
+    slots, _ = services.search_slots(bw.world.clinic, bw.kind, date(2027, 1, 5), date(2027, 3, 26), now=NOW, limit=5000)
+    pool = [slot.appointment() for slot in slots[::4]]
+    stop = threading.Event()
+    log: list[tuple[float, str]] = []
+    threads = [threading.Thread(target=_booker, args=(w, bw, pool, stop, log)) for w in range(WORKERS)]
+    threads.append(threading.Thread(target=_poller, args=(stop, log)))
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    killed = 0
+    for _ in range(KILLS):
+        killed += _kill_other_sessions()
+        time.sleep(0.7)
+    outage_over = time.monotonic()
+    time.sleep(2.0)  # recovery phase: everything must work again
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+
+    outcomes = Counter(o for _, o in log)
+    assert killed >= WORKERS, "the outage did not hit the clients"
+    assert not [o for o in outcomes if o.startswith("error")], outcomes
+    assert any(o.startswith("db:") for o in outcomes), outcomes  # some requests did fail ...
+    assert {o for o in outcomes if o.startswith("http")} <= {"http:200", "http:500", "http:503"}, outcomes
+    after = Counter(o for t, o in log if t > outage_over + 0.5)
+    assert after["ok"] > 0 and after["http:200"] > 0, after  # ... and the service recovered
+    assert not [o for o in after if o.startswith("db:") or o == "http:500"], after
+    # Nothing half-written: every series stored whole, every appointment in a series, no overlap.
+    assert half_written_series() == 0
+    assert Appointment.objects.filter(series__isnull=True).count() == 0
+    assert Appointment.objects.count() == 2 * Series.objects.count()
+    # A commit whose reply was lost to the kill is stored though the caller saw an error.
+    failed = sum(v for o, v in outcomes.items() if o.startswith("db:"))
+    assert outcomes["ok"] <= Series.objects.count() <= outcomes["ok"] + failed
+    assert overlaps() == 0
