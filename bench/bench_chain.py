@@ -7,8 +7,9 @@ Prints figures; it is not a test. Measures, with the whole chain loaded:
 * the staff calendar week view (Django test client: middleware, view, template);
 * the client page (same).
 
-    .venv/bin/python bench/scenario.py --db postgres        # once (state in /tmp/np-bench/)
+    .venv/bin/python bench/scenario.py --db postgres        # once (state in /tmp/np-bench/chain-pg.json)
     .venv/bin/python bench/bench_chain.py [--searches 200] [--pages 100]
+    NP_BENCH_STATE=/tmp/np-bench/chain-sqlite.json .venv/bin/python bench/bench_chain.py   # the SQLite load
 """
 
 from __future__ import annotations
@@ -25,16 +26,19 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_paths import BENCH_DIR  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "src"))
-STATE_FILE = Path(os.environ.get("NP_BENCH_STATE", "/tmp/np-bench/scenario.json"))
+STATE_FILE = Path(os.environ.get("NP_BENCH_STATE", BENCH_DIR / "chain-pg.json"))
 
 
-def load_state() -> dict:  # type: ignore[type-arg]
-    state: dict = json.loads(STATE_FILE.read_text())  # type: ignore[type-arg]
+def load_state() -> dict:
+    state: dict = json.loads(STATE_FILE.read_text())
     os.environ["DATABASE_URL"] = state["database_url"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
     os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-    os.environ.setdefault("NEEDLEPOINT_DATA_DIR", "/tmp/np-bench")
+    os.environ.setdefault("NEEDLEPOINT_DATA_DIR", str(BENCH_DIR))
     import django
 
     django.setup()
@@ -42,7 +46,7 @@ def load_state() -> dict:  # type: ignore[type-arg]
 
 
 def load_average() -> str:
-    return "load %.2f %.2f %.2f" % os.getloadavg()
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def summary(label: str, ms: list[float], target: str = "") -> dict[str, float]:
@@ -66,7 +70,7 @@ def timed(fn: Callable[[], object], n: int, warm: int = 3) -> list[float]:
     return out
 
 
-def series_searches(state: dict, n: int) -> list[float]:  # type: ignore[type-arg]
+def series_searches(state: dict, n: int, one_site: bool = False) -> list[float]:
     from needlepoint import scheduling as eng
     from needlepoint.clinic.booking import services
     from needlepoint.clinic.booking.models import AppointmentType
@@ -79,6 +83,7 @@ def series_searches(state: dict, n: int) -> list[float]:  # type: ignore[type-ar
     today = date.fromisoformat(state["today"])
     now = datetime.combine(today, datetime.min.time(), UTC)
     rng = random.Random(11)
+    sites = [str(pk) for pk in state["location_ids"]]
 
     def one() -> None:
         first = today + timedelta(days=rng.randrange(2, 120))
@@ -95,6 +100,7 @@ def series_searches(state: dict, n: int) -> list[float]:  # type: ignore[type-ar
                 weekdays=frozenset(rng.sample(range(5), rng.randrange(0, 3))),
                 time_of_day=rng.choice([None, eng.TimeOfDay.MORNING, eng.TimeOfDay.AFTERNOON]),
             ),
+            location_ids=frozenset({rng.choice(sites)}) if one_site else None,
         )
         result, _ = services.search_series(clinic, spec, now=now)
         assert result.found or result.explanation is not None
@@ -102,7 +108,7 @@ def series_searches(state: dict, n: int) -> list[float]:  # type: ignore[type-ar
     return timed(one, n)
 
 
-def pages(state: dict, n: int) -> dict[str, list[float]]:  # type: ignore[type-arg]
+def pages(state: dict, n: int) -> dict[str, list[float]]:
     from django.test import Client as HttpClient
 
     from needlepoint.clinic.accounts.models import User
@@ -119,7 +125,9 @@ def pages(state: dict, n: int) -> dict[str, list[float]]:  # type: ignore[type-a
 
     def week() -> None:
         day = today + timedelta(days=rng.randrange(0, 300))
-        r = http.get("/calendar/", {"view": "week", "location": rng.choice(locations), "date": day.isoformat()})
+        r = http.get(
+            "/calendar/", {"view": "week", "location": rng.choice(locations), "date": day.isoformat()}
+        )
         assert r.status_code == 200, r.status_code
 
     def client_page() -> None:
@@ -144,13 +152,20 @@ def main() -> None:
         f"{c['clients']:,} clients, {c['past_appointments']:,} past + {c['future_appointments']:,} future"
     )
     out = {
-        "series_search": summary("series search, database path", series_searches(state, args.searches), "p95 <= 20 ms"),
+        "series_search": summary(
+            "series search, database path", series_searches(state, args.searches), "p95 <= 20 ms"
+        ),
     }
+    out["series_search_one_site"] = summary(
+        "series search, one site (the form's Location)", series_searches(state, args.searches, True)
+    )
     page = pages(state, args.pages)
     out["calendar_week"] = summary("calendar week view (in-process)", page["week"], "p95 <= 100 ms")
     out["client_page"] = summary("client page (in-process)", page["client"])
     if args.json:
-        args.json.write_text(json.dumps({"vendor": connection.vendor, "load": os.getloadavg(), **out}, indent=2))
+        args.json.write_text(
+            json.dumps({"vendor": connection.vendor, "load": os.getloadavg(), **out}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -37,10 +37,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_paths import BENCH_DIR  # noqa: E402
+
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(BENCH))
-STATE_FILE = Path(os.environ.get("NP_BENCH_STATE", "/tmp/np-bench/chain-pg.json"))
+STATE_FILE = Path(os.environ.get("NP_BENCH_STATE", BENCH_DIR / "chain-pg.json"))
 
 
 def _server_env(state: dict[str, Any]) -> dict[str, str]:
@@ -50,7 +53,7 @@ def _server_env(state: dict[str, Any]) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "bench_settings",
         "PYTHONPATH": f"{BENCH}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
         "NEEDLEPOINT_SECRET_KEY": os.environ.get("NEEDLEPOINT_SECRET_KEY", secrets.token_urlsafe(50)),
-        "NEEDLEPOINT_DATA_DIR": os.environ.get("NEEDLEPOINT_DATA_DIR", "/tmp/np-bench"),
+        "NEEDLEPOINT_DATA_DIR": os.environ.get("NEEDLEPOINT_DATA_DIR", str(BENCH_DIR)),
     }
     env.pop("NEEDLEPOINT_DEMO", None)
     env.pop("NEEDLEPOINT_DEBUG", None)
@@ -58,9 +61,20 @@ def _server_env(state: dict[str, Any]) -> dict[str, str]:
 
 
 def start_server(state: dict[str, Any], port: int, workers: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "needlepoint.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--no-access-log"]
-    proc = subprocess.Popen(cmd, env=_server_env(state), start_new_session=True)  # noqa: S603
+    cmd = [
+        sys.executable,
+        "-m",
+        "needlepoint.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    ]
+    proc = subprocess.Popen(cmd, env=_server_env(state), start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -112,16 +126,27 @@ def booking_requests(state: dict[str, Any], count: int) -> list[tuple[str, str]]
         slots, _ = services.search_slots(clinic, kind, day, day, now=now, limit=5000)
         last: dict[str, datetime] = {}
         for slot in slots:
-            if slot.location_id in last and slot.start - last[slot.location_id] < timedelta(hours=2, minutes=30):
+            if slot.location_id in last and slot.start - last[slot.location_id] < timedelta(
+                hours=2, minutes=30
+            ):
                 continue
             last[slot.location_id] = slot.start
             local_day = slot.day.isoformat()
-            body = urllib.parse.urlencode({
-                "appointment_type": kind.pk, "sessions": 1, "first_earliest": local_day, "first_latest": local_day,
-                "gap_min_days": 28, "gap_max_days": 42, "location": slot.location_id, "same_practitioner": "soft",
-                "time_of_day": "", "option": services.encode_option([slot.appointment()]),
-                "csrfmiddlewaretoken": CSRF,
-            })
+            body = urllib.parse.urlencode(
+                {
+                    "appointment_type": kind.pk,
+                    "sessions": 1,
+                    "first_earliest": local_day,
+                    "first_latest": local_day,
+                    "gap_min_days": 28,
+                    "gap_max_days": 42,
+                    "location": slot.location_id,
+                    "same_practitioner": "soft",
+                    "time_of_day": "",
+                    "option": services.encode_option([slot.appointment()]),
+                    "csrfmiddlewaretoken": CSRF,
+                }
+            )
             out.append((f"/clients/{clients[len(out)]}/series/new/", body))
             if len(out) >= count:
                 break
@@ -129,7 +154,9 @@ def booking_requests(state: dict[str, Any], count: int) -> list[tuple[str, str]]
     return out
 
 
-def _client(args: tuple[int, str, list[tuple[str, str, str | None]], float, int, int]) -> list[tuple[float, int]]:
+def _client(
+    args: tuple[int, str, list[tuple[str, str, str | None]], float, int, int],
+) -> list[tuple[float, int]]:
     port, cookie, requests, seconds, max_requests, offset = args
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Cookie": cookie, "Host": "127.0.0.1"}
@@ -158,8 +185,13 @@ def _client(args: tuple[int, str, list[tuple[str, str, str | None]], float, int,
 
 
 def load(
-    port: int, cookie: str, requests: list[tuple[str, str, str | None]], clients: int, seconds: float,
-    per_client: int = 10**9, spread: bool = False,
+    port: int,
+    cookie: str,
+    requests: list[tuple[str, str, str | None]],
+    clients: int,
+    seconds: float,
+    per_client: int = 10**9,
+    spread: bool = False,
 ) -> dict[str, Any]:
     """C closed-loop clients for `seconds`; `spread` gives each client its own slice of requests."""
     ctx = mp.get_context("fork")
@@ -167,8 +199,11 @@ def load(
     t0 = time.perf_counter()
     with ctx.Pool(clients) as pool:
         parts = pool.map(
-            _client, [(port, cookie, requests, seconds, min(per_client, slice_ if spread else 10**9), c * slice_)
-                      for c in range(clients)]
+            _client,
+            [
+                (port, cookie, requests, seconds, min(per_client, slice_ if spread else 10**9), c * slice_)
+                for c in range(clients)
+            ],
         )
     wall = time.perf_counter() - t0
     samples = [s for part in parts for s in part]
@@ -177,9 +212,11 @@ def load(
     for _, status in samples:
         statuses[status] = statuses.get(status, 0) + 1
     return {
-        "n": len(ms), "median_ms": round(statistics.median(ms), 2),
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 2),
         "p95_ms": round(ms[max(int(len(ms) * 0.95) - 1, 0)], 2),
-        "rps": round(len(ms) / wall, 1), "statuses": statuses,
+        "rps": round(len(ms) / wall, 1),
+        "statuses": statuses,
     }
 
 
@@ -204,14 +241,21 @@ def main() -> None:
 
     cookie = session_cookie(state)
     today = date.fromisoformat(state["today"])
-    client_ids = list(Client.objects.filter(clinic_id=state["clinic_id"]).order_by("pk").values_list("pk", flat=True)[:2000])
+    client_ids = list(
+        Client.objects.filter(clinic_id=state["clinic_id"]).order_by("pk").values_list("pk", flat=True)[:2000]
+    )
     bookings = booking_requests(state, args.bookings)
     connections.close_all()
     server = None if args.target else start_server(state, args.port, args.workers)
     try:
-        weeks = [
-            ("GET", f"/calendar/?view=week&location={loc}&date={(today + timedelta(days=7 * w)).isoformat()}", None)
-            for w in range(20) for loc in state["location_ids"]
+        weeks: list[tuple[str, str, str | None]] = [
+            (
+                "GET",
+                f"/calendar/?view=week&location={loc}&date={(today + timedelta(days=7 * w)).isoformat()}",
+                None,
+            )
+            for w in range(20)
+            for loc in state["location_ids"]
         ]
         endpoints: list[tuple[str, list[tuple[str, str, str | None]], bool]] = [
             ("empty view (ceiling)", [("GET", "/bench-empty/", None)], False),
@@ -221,12 +265,17 @@ def main() -> None:
             ("booking (web form POST, 1 session)", [("POST", p, b) for p, b in bookings], True),
         ]
         # Warm every worker's caches and connections; searching (GET) warms the booking path.
-        searches = [("GET", f"{p}?{b.split('&option=')[0]}", None) for p, b in bookings[:50]]
-        for _, reqs, _spread in [*endpoints[1:4], ("", searches, False)]:
+        searches: list[tuple[str, str, str | None]] = [
+            ("GET", f"{p}?{b.split('&option=')[0]}", None) for p, b in bookings[:50]
+        ]
+        for _, reqs, _spread in [*endpoints[1:4], ("search", searches, False)]:
             load(args.port, cookie, reqs, args.clients, 2.0, per_client=40)
         results: dict[str, Any] = {}
         ceiling = None
-        print(f"gunicorn {args.workers} workers, {args.clients} clients, PostgreSQL chain; load {os.getloadavg()}")
+        print(
+            f"gunicorn {args.workers} workers, {args.clients} clients, PostgreSQL chain; "
+            f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
         for label, reqs, spread in endpoints:
             r = load(args.port, cookie, reqs, args.clients, args.seconds, spread=spread)
             ceiling = ceiling or r["rps"]
@@ -234,7 +283,8 @@ def main() -> None:
             r["load"] = [round(x, 2) for x in os.getloadavg()]
             results[label] = r
             print(
-                f"{label:<38} median {r['median_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms  {r['rps']:8.1f} req/s  "
+                f"{label:<38} median {r['median_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms  "
+                f"{r['rps']:8.1f} req/s  "
                 f"{100 * r['ratio']:5.1f} % of ceiling  statuses {r['statuses']}  [load {r['load'][0]}]"
             )
         if args.json:

@@ -19,35 +19,75 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_paths import BENCH_DIR  # noqa: E402
+
 PY = sys.executable
 PG = "postgres://postgres@127.0.0.1:5432"
-CHAIN_STATE = "/tmp/np-bench/chain-pg.json"
+CHAIN_STATE = str(BENCH_DIR / "chain-pg.json")
 
 
 def steps(quick: bool, load: bool) -> list[tuple[str, list[str], dict[str, str]]]:
     chain = {"NP_BENCH_STATE": CHAIN_STATE}
     out: list[tuple[str, list[str], dict[str, str]]] = []
     if load:
-        out.append(("scenario: load the chain", [PY, "bench/scenario.py", "--db", "postgres",
-                                                 *(["--scale", "0.05"] if quick else [])], chain))
+        out.append(
+            (
+                "scenario: load the chain",
+                [PY, "bench/scenario.py", "--db", "postgres", *(["--scale", "0.05"] if quick else [])],
+                chain,
+            )
+        )
     out += [
         ("protocol engine", [PY, "bench/bench_protocol.py"], {}),
-        ("series search, engine only", [PY, "bench/bench_series_search.py", *(["--quick"] if quick else [])], {}),
-        ("chain, in-process: series search, calendar week, client page",
-         [PY, "bench/bench_chain.py", *(["--searches", "40", "--pages", "20"] if quick else [])], chain),
-        ("chain over HTTP: gunicorn on PostgreSQL",
-         [PY, "bench/bench_http.py", "--workers", "4", "--clients", "8",
-          *(["--seconds", "3", "--bookings", "300"] if quick else [])], chain),
-        ("message dispatch, PostgreSQL", [PY, "bench/bench_messaging.py"],
-         {"DATABASE_URL": f"{PG}/np_bench_messaging"}),
+        (
+            "series search, engine only",
+            [PY, "bench/bench_series_search.py", *(["--quick"] if quick else [])],
+            {},
+        ),
+        (
+            "chain, in-process: series search, calendar week, client page",
+            [PY, "bench/bench_chain.py", *(["--searches", "40", "--pages", "20"] if quick else [])],
+            chain,
+        ),
+        (
+            "chain over HTTP: gunicorn on PostgreSQL",
+            [
+                PY,
+                "bench/bench_http.py",
+                "--workers",
+                "4",
+                "--clients",
+                "8",
+                *(["--seconds", "3", "--bookings", "300"] if quick else []),
+            ],
+            chain,
+        ),
+        (
+            "message dispatch, PostgreSQL",
+            [PY, "bench/bench_messaging.py"],
+            {"DATABASE_URL": f"{PG}/np_bench_messaging"},
+        ),
     ]
     if (ROOT / "bench" / "bench_analytics.py").exists():
         out.append(("analytics", [PY, "bench/bench_analytics.py"], {}))
     if not quick:
-        out.append(("booking throughput, 32 concurrent clients, PostgreSQL",
-                    [PY, "bench/bench_booking.py", "--throughput", "--history", "100000"],
-                    {"DATABASE_URL": f"{PG}/needlepoint_bench"}))
+        out.append(
+            (
+                "booking throughput, 32 concurrent clients, PostgreSQL",
+                [PY, "bench/bench_booking.py", "--throughput", "--history", "100000"],
+                {"DATABASE_URL": f"{PG}/needlepoint_bench"},
+            )
+        )
     return out
+
+
+def ensure_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
@@ -56,17 +96,21 @@ def main() -> None:
     parser.add_argument("--load", action="store_true", help="(re)load the chain first")
     parser.add_argument("--only", help="run only steps whose title contains this")
     args = parser.parse_args()
-    log_path = Path(f"/tmp/np-bench/run-{time.strftime('%Y%m%d-%H%M%S')}.log")
+    log_path = BENCH_DIR / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     failed = []
+    ensure_database("np_bench_messaging")
     with log_path.open("w") as log:
         for title, cmd, env in steps(args.quick, args.load):
             if args.only and args.only not in title:
                 continue
-            header = f"\n== {title}  [{time.strftime('%H:%M:%S')} UTC, load {'%.2f %.2f %.2f' % os.getloadavg()}]"
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            header = f"\n== {title}  [{time.strftime('%H:%M:%S')} UTC, load {load}]"
             print(header, flush=True)
             log.write(header + "\n")
-            proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False)  # noqa: S603
+            proc = subprocess.run(
+                cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False
+            )
             lines = [ln for ln in proc.stdout.splitlines() if "INFO" not in ln]
             print("\n".join(lines), flush=True)
             log.write(proc.stdout)

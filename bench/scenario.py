@@ -14,7 +14,8 @@ Loading is bulk, bypassing services (this is set-up, not what is measured): smal
 the ORM, clients and appointments with ``COPY`` on PostgreSQL (the appointment table's
 exclusion constraints and indexes are dropped during the copy and rebuilt after, as pg_restore
 does) and ``executemany`` in large transactions on SQLite. Deterministic for a given ``--seed``
-and ``--today``. Writes ``<state>.json`` beside nothing else: clinic id, logins, what was loaded.
+and ``--today``. Writes the state the benchmarks read (clinic id, logins, counts) to
+``$NP_BENCH_DIR/chain-pg.json`` or ``chain-sqlite.json`` (NP_BENCH_DIR defaults to /tmp/np-bench).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/np_bench .venv/bin/python bench/scenario.py --db postgres
     .venv/bin/python bench/scenario.py --db sqlite --scale 0.05      # /tmp/np-bench/chain.sqlite3
@@ -37,13 +38,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_paths import BENCH_DIR  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/np_bench"
-SQLITE_DEFAULT = "sqlite:////tmp/np-bench/chain.sqlite3"
-STATE_FILE = Path(os.environ.get("NP_BENCH_STATE", "/tmp/np-bench/scenario.json"))
-PASSWORD = "bench-password-123"  # noqa: S105 — a throwaway benchmark database
+SQLITE_DEFAULT = f"sqlite:///{BENCH_DIR / 'chain.sqlite3'}"
+PASSWORD = "bench-password-123"
 
 LOCATIONS = 10
 PRACTITIONERS = 50
@@ -62,7 +65,7 @@ def setup_django(url: str, fresh: bool) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
     os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-    os.environ.setdefault("NEEDLEPOINT_DATA_DIR", "/tmp/np-bench")
+    os.environ.setdefault("NEEDLEPOINT_DATA_DIR", str(BENCH_DIR))
     if fresh and url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +129,9 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def bulk_insert(model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 50_000) -> int:
+def bulk_insert(
+    model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 50_000
+) -> int:
     """Insert rows of `columns` (other columns get their defaults); returns the count."""
     from django.db import connection, transaction
 
@@ -224,22 +229,38 @@ def build_chain(rng: random.Random) -> dict[str, Any]:
     clinic = Clinic.objects.create(name="Bench Chain", slug="bench-chain")
     BookingPolicy.objects.create(clinic=clinic, lead_time_minutes=60, horizon_days=400)
     pen = AppointmentType.objects.create(
-        clinic=clinic, name="Microneedling (pen)", duration_minutes=60, numbing_minutes=45,
-        cleaning_minutes=15, device_kind="pen",
+        clinic=clinic,
+        name="Microneedling (pen)",
+        duration_minutes=60,
+        numbing_minutes=45,
+        cleaning_minutes=15,
+        device_kind="pen",
     )
     roller = AppointmentType.objects.create(
-        clinic=clinic, name="Microneedling (body)", duration_minutes=60, numbing_minutes=45,
+        clinic=clinic,
+        name="Microneedling (body)",
+        duration_minutes=60,
+        numbing_minutes=45,
         cleaning_minutes=15,
     )
     locations = [
-        Location.objects.create(clinic=clinic, name=f"Site {i + 1}", timezone=ZONES[i]) for i in range(LOCATIONS)
+        Location.objects.create(clinic=clinic, name=f"Site {i + 1}", timezone=ZONES[i])
+        for i in range(LOCATIONS)
     ]
-    rooms = [Room.objects.create(clinic=clinic, location=locations[i % LOCATIONS], name=f"Room {i // LOCATIONS + 1}")
-             for i in range(ROOMS)]
+    rooms = [
+        Room.objects.create(
+            clinic=clinic, location=locations[i % LOCATIONS], name=f"Room {i // LOCATIONS + 1}"
+        )
+        for i in range(ROOMS)
+    ]
     devices = [
         Device.objects.create(
-            clinic=clinic, location=locations[i % LOCATIONS], name=f"Pen {i + 1}", make="Bench",
-            model="P", max_depth_mm=Decimal("2.5"),
+            clinic=clinic,
+            location=locations[i % LOCATIONS],
+            name=f"Pen {i + 1}",
+            make="Bench",
+            model="P",
+            max_depth_mm=Decimal("2.5"),
         )
         for i in range(DEVICES)
     ]
@@ -252,40 +273,81 @@ def build_chain(rng: random.Random) -> dict[str, Any]:
     for i in range(PRACTITIONERS):
         user = User.objects.create_user(f"p{i}@bench.test", None)
         loc = locations[i % LOCATIONS]
-        m = Membership.objects.create(clinic=clinic, user=user, role=Role.PRACTITIONER, display_name=f"P{i:02d}")
+        m = Membership.objects.create(
+            clinic=clinic, user=user, role=Role.PRACTITIONER, display_name=f"P{i:02d}"
+        )
         m.locations.add(loc)
         practitioners.append(m)
         shifts += [
-            WeeklyShift(clinic=clinic, practitioner=m, location=loc, weekday=d, start=time(8, 30), end=time(19, 30))
+            WeeklyShift(
+                clinic=clinic, practitioner=m, location=loc, weekday=d, start=time(8, 30), end=time(19, 30)
+            )
             for d in range(6)
         ]
     WeeklyShift.objects.bulk_create(shifts)
     return {
-        "clinic": clinic, "pen": pen, "roller": roller, "locations": locations, "rooms": rooms,
-        "devices": devices, "practitioners": practitioners, "owner": owner, "desk": desk,
+        "clinic": clinic,
+        "pen": pen,
+        "roller": roller,
+        "locations": locations,
+        "rooms": rooms,
+        "devices": devices,
+        "practitioners": practitioners,
+        "owner": owner,
+        "desk": desk,
     }
 
 
-def client_rows(clinic_id: int, count: int, locations: list[int], rng: random.Random) -> Iterator[tuple[Any, ...]]:
+def client_rows(
+    clinic_id: int, count: int, locations: list[int], rng: random.Random
+) -> Iterator[tuple[Any, ...]]:
     first = ["Ada", "Ben", "Cleo", "Dev", "Ema", "Finn", "Gia", "Hal", "Iris", "Jo", "Kai", "Lea"]
     last = ["Smith", "Jones", "Patel", "Brown", "Khan", "Evans", "Wilson", "Taylor", "Moore", "Clark"]
     for i in range(count):
         yield (
-            clinic_id, rng.choice(first), f"{rng.choice(last)}-{i}", date(1960 + i % 45, 1 + i % 12, 1 + i % 28),
-            f"client{i}@bench.test", locations[i % len(locations)], i % 3 != 0,
+            clinic_id,
+            rng.choice(first),
+            f"{rng.choice(last)}-{i}",
+            date(1960 + i % 45, 1 + i % 12, 1 + i % 28),
+            f"client{i}@bench.test",
+            locations[i % len(locations)],
+            i % 3 != 0,
         )
 
 
 APPT_COLUMNS = (
-    "clinic_id", "client_id", "appointment_type_id", "location_id", "practitioner_id", "room_id", "device_id",
-    "start", "end", "arrival", "practitioner_start", "practitioner_end", "room_start", "room_end",
-    "device_start", "device_end", "busy_start", "busy_end", "status", "ics_uid", "cancelled_at",
+    "clinic_id",
+    "client_id",
+    "appointment_type_id",
+    "location_id",
+    "practitioner_id",
+    "room_id",
+    "device_id",
+    "start",
+    "end",
+    "arrival",
+    "practitioner_start",
+    "practitioner_end",
+    "room_start",
+    "room_end",
+    "device_start",
+    "device_end",
+    "busy_start",
+    "busy_end",
+    "status",
+    "ics_uid",
+    "cancelled_at",
 )
 
 
 def appointment_rows(
-    chain: dict[str, Any], clients: list[int], days: Iterable[date], fill: float, status_of: Any,
-    rng: random.Random, limit: int,
+    chain: dict[str, Any],
+    clients: list[int],
+    days: Iterable[date],
+    fill: float,
+    status_of: Any,
+    rng: random.Random,
+    limit: int,
 ) -> Iterator[tuple[Any, ...]]:
     """Room blocks of 2 h from 09:00 local, Mon-Sat. Within a site, the practitioner of room r
     in block b is (2b + r) mod 5, so no practitioner is in two rooms at once; room r uses pen r
@@ -296,8 +358,13 @@ def appointment_rows(
     clinic_id = chain["clinic"].pk
     pen, roller = chain["pen"], chain["roller"]
     sample = eng.Appointment.build(
-        engine_type(pen), datetime(2030, 1, 7, 12, tzinfo=UTC), location_id="1", timezone="UTC",
-        practitioner_id="1", room_id="1", device_id="1",
+        engine_type(pen),
+        datetime(2030, 1, 7, 12, tzinfo=UTC),
+        location_id="1",
+        timezone="UTC",
+        practitioner_id="1",
+        room_id="1",
+        device_id="1",
     )
     s = sample.start
 
@@ -312,20 +379,43 @@ def appointment_rows(
     o_bs, o_be = min(o_arr, o_ps, o_rs, o_ds), max(o_end, o_pe, o_re, o_de)
     sites = []
     for loc in chain["locations"]:
-        sites.append((
-            loc.pk, ZoneInfo(loc.timezone),
-            [r.pk for r in chain["rooms"] if r.location_id == loc.pk],
-            [d.pk for d in chain["devices"] if d.location_id == loc.pk],
-            [p.pk for p in chain["practitioners"] if p.locations.all()[0].pk == loc.pk],
-        ))
-    offsets = (o_end, o_arr, o_ps, o_pe, o_rs, o_re, o_ds, o_de, o_bs, o_be,
-               min(o_arr, o_ps, o_rs), max(o_end, o_pe, o_re))
+        sites.append(
+            (
+                loc.pk,
+                ZoneInfo(loc.timezone),
+                [r.pk for r in chain["rooms"] if r.location_id == loc.pk],
+                [d.pk for d in chain["devices"] if d.location_id == loc.pk],
+                [p.pk for p in chain["practitioners"] if p.locations.all()[0].pk == loc.pk],
+            )
+        )
+    offsets = (
+        o_end,
+        o_arr,
+        o_ps,
+        o_pe,
+        o_rs,
+        o_re,
+        o_ds,
+        o_de,
+        o_bs,
+        o_be,
+        min(o_arr, o_ps, o_rs),
+        max(o_end, o_pe, o_re),
+    )
     return _rows(sites, clinic_id, pen.pk, roller.pk, clients, days, fill, status_of, rng, limit, offsets)
 
 
-def _rows(  # noqa: PLR0913 — a hot generator: plain locals, no lookups
-    sites: list[tuple[int, ZoneInfo, list[int], list[int], list[int]]], clinic_id: int, pen: int, roller: int,
-    clients: list[int], days: Iterable[date], fill: float, status_of: Any, rng: random.Random, limit: int,
+def _rows(
+    sites: list[tuple[int, ZoneInfo, list[int], list[int], list[int]]],
+    clinic_id: int,
+    pen: int,
+    roller: int,
+    clients: list[int],
+    days: Iterable[date],
+    fill: float,
+    status_of: Any,
+    rng: random.Random,
+    limit: int,
     offsets: tuple[timedelta, ...],
 ) -> Iterator[tuple[Any, ...]]:
     o_end, o_arr, o_ps, o_pe, o_rs, o_re, o_ds, o_de, o_bs, o_be, o_bs0, o_be0 = offsets
@@ -343,13 +433,27 @@ def _rows(  # noqa: PLR0913 — a hot generator: plain locals, no lookups
                     device = devices[r] if r < len(devices) else None
                     status, cancelled = status_of(rng, start)
                     yield (
-                        clinic_id, clients[rng.randrange(len(clients))], pen if device else roller,
-                        loc_id, people[(2 * b + r) % len(people)], room, device,
-                        start, start + o_end, start + o_arr, start + o_ps, start + o_pe, start + o_rs,
-                        start + o_re, start + o_ds if device else None, start + o_de if device else None,
+                        clinic_id,
+                        clients[rng.randrange(len(clients))],
+                        pen if device else roller,
+                        loc_id,
+                        people[(2 * b + r) % len(people)],
+                        room,
+                        device,
+                        start,
+                        start + o_end,
+                        start + o_arr,
+                        start + o_ps,
+                        start + o_pe,
+                        start + o_rs,
+                        start + o_re,
+                        start + o_ds if device else None,
+                        start + o_de if device else None,
                         start + (o_bs if device else o_bs0),
                         start + (o_be if device else o_be0),
-                        status, f"{rng.getrandbits(128):032x}", cancelled,
+                        status,
+                        f"{rng.getrandbits(128):032x}",
+                        cancelled,
                     )
                     n += 1
                     if n >= limit:
@@ -368,9 +472,13 @@ def _future_status(rng: random.Random, start: datetime) -> tuple[str, datetime |
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--url", help="database URL (default: np_bench on the local PostgreSQL, or /tmp SQLite)")
+    parser.add_argument(
+        "--url", help="database URL (default: np_bench on the local PostgreSQL, or /tmp SQLite)"
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="0.01 .. 1: clients and past appointments")
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--today", type=date.fromisoformat, default=datetime.now(UTC).date())
@@ -391,7 +499,15 @@ def main() -> None:
     t0 = clock.perf_counter()
     n_clients = bulk_insert(
         Client,
-        ("clinic_id", "first_name", "last_name", "date_of_birth", "email", "preferred_location_id", "consent_email"),
+        (
+            "clinic_id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "preferred_location_id",
+            "consent_email",
+        ),
         client_rows(clinic_id, max(int(CLIENTS * args.scale), 100), [x.pk for x in chain["locations"]], rng),
     )
     clients = list(Client.objects.filter(clinic_id=clinic_id).order_by("pk").values_list("pk", flat=True))
@@ -410,16 +526,20 @@ def main() -> None:
     t0 = clock.perf_counter()
     with _DeferredConstraints(Appointment._meta.db_table):
         n_future = bulk_insert(
-            Appointment, APPT_COLUMNS,
+            Appointment,
+            APPT_COLUMNS,
             appointment_rows(chain, clients, future_days, FUTURE_FILL, _future_status, rng, 10**9),
         )
         n_past = bulk_insert(
-            Appointment, APPT_COLUMNS,
+            Appointment,
+            APPT_COLUMNS,
             appointment_rows(chain, clients, past_days(), 0.97, _past_status, rng, past_target),
         )
         t_copy = clock.perf_counter() - t0
     t_index = clock.perf_counter() - t0 - t_copy
-    oldest = Appointment.objects.filter(clinic_id=clinic_id).order_by("start").values_list("start", flat=True)[:1]
+    oldest = (
+        Appointment.objects.filter(clinic_id=clinic_id).order_by("start").values_list("start", flat=True)[:1]
+    )
     print(
         f"appointments: {n_past:,} past (from {oldest[0]:%Y-%m-%d}) + {n_future:,} future, written in "
         f"{t_copy:.1f} s, indexes/constraints {t_index:.1f} s"
@@ -431,21 +551,38 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     counts = {
-        "locations": len(chain["locations"]), "practitioners": len(chain["practitioners"]),
-        "rooms": len(chain["rooms"]), "devices": len(chain["devices"]), "clients": n_clients,
-        "past_appointments": n_past, "future_appointments": n_future,
+        "locations": len(chain["locations"]),
+        "practitioners": len(chain["practitioners"]),
+        "rooms": len(chain["rooms"]),
+        "devices": len(chain["devices"]),
+        "clients": n_clients,
+        "past_appointments": n_past,
+        "future_appointments": n_future,
     }
     state = {
-        "database_url": url, "vendor": connection.vendor, "scale": args.scale, "seed": args.seed,
-        "today": today.isoformat(), "clinic_id": clinic_id, "owner": "owner@bench.test",
-        "desk": "desk@bench.test", "password": PASSWORD, "pen_type_id": chain["pen"].pk,
-        "location_ids": [x.pk for x in chain["locations"]], "counts": counts,
+        "database_url": url,
+        "vendor": connection.vendor,
+        "scale": args.scale,
+        "seed": args.seed,
+        "today": today.isoformat(),
+        "clinic_id": clinic_id,
+        "owner": "owner@bench.test",
+        "desk": "desk@bench.test",
+        "password": PASSWORD,
+        "pen_type_id": chain["pen"].pk,
+        "location_ids": [x.pk for x in chain["locations"]],
+        "counts": counts,
         "load_seconds": round(clock.perf_counter() - t_all, 1),
     }
-    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    STATE_FILE.write_text(json.dumps(state, indent=2))
+    state_file = Path(
+        os.environ.get(
+            "NP_BENCH_STATE", BENCH_DIR / f"chain-{'pg' if args.db == 'postgres' else 'sqlite'}.json"
+        )
+    )
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps(state, indent=2))
     print(json.dumps(counts))
-    print(f"loaded into {connection.vendor} in {state['load_seconds']} s; state in {STATE_FILE}")
+    print(f"loaded into {connection.vendor} in {state['load_seconds']} s; state in {state_file}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -13,7 +14,7 @@ from tests.api.conftest import Api, token_for
 from tests.conftest import ClinicWorld
 
 
-def _unauthenticated(status: int, body: dict) -> bool:  # type: ignore[type-arg]
+def _unauthenticated(status: int, body: dict[str, Any]) -> bool:
     return status == 401 and body["error"]["code"] == "unauthenticated"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from unittest import mock
 
-from needlepoint.clinic.booking.models import Appointment, Series
+from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series
 from needlepoint.clinic.intake.models import Intake
 from needlepoint.clinic.plans.models import TreatmentPlan
 from tests.api.conftest import Api, token_for
@@ -76,7 +76,7 @@ def test_plan_from_intake_to_confirmed_then_series_booked_from_it(_now: Any, cli
     assert TreatmentPlan.objects.get(pk=plan["id"]).confirmed_by == clinic_a.memberships["practitioner"]
 
     # Book the plan's series: the plan decides sessions and intervals.
-    kind = Appointment._meta.get_field("appointment_type").related_model.objects.get()  # type: ignore[union-attr]
+    kind = AppointmentType.objects.get()
     search = {
         "appointment_type_id": kind.pk,
         "first_earliest": "2027-01-05",

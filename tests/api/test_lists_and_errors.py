@@ -22,7 +22,10 @@ def _error_shape(body: Any) -> bool:
 def test_pages_carry_total_and_next_offset(clinic_a: ClinicWorld, owner_api: Api) -> None:
     for i in range(6):
         Client.objects.create(
-            clinic=clinic_a.clinic, first_name=f"Pat{i}", last_name="Paged", date_of_birth=date(1990, 1, 1)
+            clinic=clinic_a.clinic,  # type: ignore[misc]
+            first_name=f"Pat{i}",
+            last_name="Paged",
+            date_of_birth=date(1990, 1, 1),
         )
     seen: list[int] = []
     offset: int | None = 0

@@ -92,11 +92,7 @@ def test_a_full_session_charted_via_the_api(clinic_a: ClinicWorld, day: Day) -> 
     status, err = api.post(f"/charts/{cid}/addenda", {"text": "Too early"})
     assert status == 409  # unsigned: change the entries instead
     status, chart = api.post(f"/charts/{cid}/sign", {})
-    assert (
-        status == 200
-        and chart["signed_at"]
-        and chart["signed_by_id"] == clinic_a.memberships["practitioner"].pk
-    )  # type: ignore[attr-defined]
+    assert status == 200 and chart["signed_at"] and chart["signed_by_id"] == day.practitioner.pk
     # The adverse reaction opened an adverse event when the chart was signed.
     assert AdverseEvent.objects.filter(client=day.client, source=f"chart:{cid}").count() == 1
     status, err = api.post(f"/charts/{cid}/entries", _entry(day, "cheeks"))
@@ -145,8 +141,8 @@ def test_lots_receive_list_and_owner_only_recall(clinic_a: ClinicWorld, day: Day
     )
     assert status == 400 and "expiry" in err["error"]["fields"]
     _, usable = practitioner.get(
-        "/lots", location_id=clinic_a.location.pk, kind="cartridge", usable_only=True
-    )  # type: ignore[attr-defined]
+        "/lots", location_id=day.appointment.location_id, kind="cartridge", usable_only=True
+    )
     assert {x["lot_number"] for x in usable} == {"C-100", "N-1"}
     status, err = practitioner.post(f"/lots/{lot['id']}/recall", {"reason": "Supplier notice 12"})
     assert status == 403

@@ -23,13 +23,14 @@ class Record:
     entries: list[Any]
 
 
-def full_record(world: ClinicWorld) -> Record:
+def full_record(typed: ClinicWorld) -> Record:
+    world: Any = typed  # ClinicWorld's fields are typed `object`
     bw = make_booking_world(world)
     plan = confirmed_plan(world)
     signed(world, plan)
     s = spec(bw, sessions=2)
-    result, _ = booking.search_series(world.clinic, s, now=NOW)  # type: ignore[arg-type]
-    series = booking.book_series(world.clinic, s, list(result.options[0].sessions), created_by=None)  # type: ignore[arg-type]
+    result, _ = booking.search_series(world.clinic, s, now=NOW)
+    series = booking.book_series(world.clinic, s, list(result.options[0].sessions), created_by=None)
     first, second = series.appointments.order_by("series_index")
     booking.cancel_appointment(second, actor="staff", reason="client unwell", now=NOW)
     practitioner = world.memberships["practitioner"]

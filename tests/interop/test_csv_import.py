@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from needlepoint.cli import main
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.messaging.models import OutboxMessage
 from needlepoint.interop import csv_export, csv_import
 from needlepoint.interop.csv_import import ImportFailed, import_appointments, import_clients
 from tests.booking.conftest import BookingWorld, make_booking_world
@@ -35,7 +36,7 @@ def clients_file(n: int, *, start: int = 0) -> str:
 def test_clients_with_aliases_and_locale_dates(clinic_a: ClinicWorld) -> None:
     result = import_clients(clinic_a.clinic, io.StringIO(clients_file(300)))  # type: ignore[arg-type]
     assert (result.rows, result.created) == (300, 300)
-    c = Client.objects.get(clinic=clinic_a.clinic, email="ann13@example.com")  # type: ignore[attr-defined]
+    c = Client.objects.get(clinic=clinic_a.clinic, email="ann13@example.com")  # type: ignore[misc]
     # en-GB: 14/02/1963 is the 14th of February.
     assert (c.first_name, c.last_name, c.date_of_birth) == ("Ann13", "Smith13", date(1963, 2, 14))
     assert (c.fitzpatrick, c.consent_email, c.phone) == (3, True, "+44 7700 000013")
@@ -111,7 +112,7 @@ def test_fifty_thousand_clients_in_well_under_a_minute(clinic_a: ClinicWorld) ->
     started = clock.perf_counter()
     result = import_clients(clinic_a.clinic, io.StringIO(text), progress=lambda d, t: seen.append((d, t)))  # type: ignore[arg-type]
     elapsed = clock.perf_counter() - started
-    assert result.created == 50_000 == Client.objects.filter(clinic=clinic_a.clinic).count() - 1  # type: ignore[attr-defined]
+    assert result.created == 50_000 == Client.objects.filter(clinic=clinic_a.clinic).count() - 1  # type: ignore[misc]
     assert seen[-1] == (100_000, 100_000) and len(seen) > 100  # checked, then written
     assert elapsed < 60, f"{elapsed:.1f} s"
 
@@ -131,8 +132,8 @@ def _appt_rows(*rows: str) -> io.StringIO:
 
 def test_appointments_local_times_to_utc_and_conflicts_checked_in_bulk(clinic_a: ClinicWorld) -> None:
     bw = _appt_world(clinic_a)
-    pr = bw.practitioners[0].user.email  # type: ignore[attr-defined]
-    room = bw.rooms[0].name  # type: ignore[attr-defined]
+    pr = bw.practitioners[0].user.email
+    room = bw.rooms[0].name
     good = [
         f"ann0@example.com,12/01/2027,10:00,Microneedling face,{pr},{room},first",  # GMT
         f"ann1@example.com,2027-06-15,10:00,microneedling FACE,{pr},,summer",  # BST, one room
@@ -143,6 +144,10 @@ def test_appointments_local_times_to_utc_and_conflicts_checked_in_bulk(clinic_a:
     assert starts == [datetime(2027, 1, 12, 10, 0, tzinfo=UTC), datetime(2027, 6, 15, 9, 0, tzinfo=UTC)]
     stored = Appointment.objects.get(notes="first")
     assert stored.room_start < stored.start  # numbing in the room: the engine's occupancy
+    # Imported sessions get their reminders (ann1 consented to email; ann0 did not).
+    summer = Appointment.objects.get(notes="summer")
+    assert OutboxMessage.objects.filter(appointment=summer, kind="reminder_24h").exists()
+    assert not OutboxMessage.objects.filter(appointment=stored).exists()
     bad = [
         f"ann2@example.com,12/01/2027,10:30,Microneedling face,{pr},{room},",  # line 2: overlaps stored
         f"ann3@example.com,13/01/2027,10:00,Microneedling face,{pr},{room},",  # line 3: fine alone
@@ -173,7 +178,7 @@ def test_appointments_local_times_to_utc_and_conflicts_checked_in_bulk(clinic_a:
 
 def test_export_import_round_trips(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     bw = _appt_world(clinic_a)
-    pr = bw.practitioners[0].user.email  # type: ignore[attr-defined]
+    pr = bw.practitioners[0].user.email
     rows = [f"ann{i}@example.com,{11 + i}/01/2027,09:15,Microneedling face,{pr},,r{i}" for i in range(4)]
     import_appointments(clinic_a.clinic, _appt_rows(*rows), now=NOW)  # type: ignore[arg-type]
     clients = "".join(csv_export.clients_csv(clinic_a.clinic))  # type: ignore[arg-type]
@@ -193,16 +198,16 @@ def test_export_import_round_trips(clinic_a: ClinicWorld, clinic_b: ClinicWorld)
     assert people(clinic_a) == people(clinic_b)
     # Appointments: export, cancel them (the slots free up), import the file back.
     before = sorted(
-        Appointment.objects.filter(clinic=clinic_a.clinic).values_list("start", "client_id", "room_id")
-    )  # type: ignore[attr-defined]
+        Appointment.objects.filter(clinic=clinic_a.clinic).values_list("start", "client_id", "room_id")  # type: ignore[misc]
+    )
     exported = "".join(csv_export.appointments_csv(clinic_a.clinic, since=NOW))  # type: ignore[arg-type]
-    Appointment.objects.filter(clinic=clinic_a.clinic).update(status="cancelled")  # type: ignore[attr-defined]
+    Appointment.objects.filter(clinic=clinic_a.clinic).update(status="cancelled")  # type: ignore[misc]
     result = import_appointments(clinic_a.clinic, io.StringIO(exported), now=NOW)  # type: ignore[arg-type]
     assert result.created == 4
     after = sorted(
-        Appointment.objects.filter(clinic=clinic_a.clinic, status="booked").values_list(
+        Appointment.objects.filter(clinic=clinic_a.clinic, status="booked").values_list(  # type: ignore[misc]
             "start", "client_id", "room_id"
-        )  # type: ignore[attr-defined]
+        )
     )
     assert after == before
     # The cancelled ones, exported again, are skipped rather than refused.
@@ -215,7 +220,7 @@ def test_formula_cells_are_neutralised_and_restored(clinic_a: ClinicWorld, clini
     text = "".join(csv_export.clients_csv(clinic_a.clinic))  # type: ignore[arg-type]
     assert "'=HYPERLINK(1)" in text and "'+44 1" in text
     import_clients(clinic_b.clinic, io.StringIO(text))  # type: ignore[arg-type]
-    assert Client.objects.filter(clinic=clinic_b.clinic, first_name="=HYPERLINK(1)", phone="+44 1").exists()  # type: ignore[attr-defined]
+    assert Client.objects.filter(clinic=clinic_b.clinic, first_name="=HYPERLINK(1)", phone="+44 1").exists()  # type: ignore[misc]
 
 
 # --- the CLI --------------------------------------------------------------------------------
@@ -241,3 +246,18 @@ def test_cli_dry_run_errors_exit_non_zero_with_lines(
     assert main(["import-csv", "clients", str(path), "--clinic", "nope"]) == 2
     assert main(["export-csv", "clients", "--clinic", slug, "-o", str(tmp_path / "out.csv")]) == 0
     assert (tmp_path / "out.csv").read_text().count("\n") == 1202
+
+
+def test_chart_export_has_one_row_per_treated_area(clinic_a: ClinicWorld) -> None:
+    import csv
+
+    from tests.interop.fhir_world import full_record
+
+    rec = full_record(clinic_a)
+    rows = list(csv.DictReader(io.StringIO("".join(csv_export.charts_csv(clinic_a.clinic)))))  # type: ignore[arg-type]
+    assert [(r["area"], r["depth_mm"], r["cartridge_lot"], r["passes"]) for r in rows] == [
+        ("cheeks", "1.50", "C-100", "3"),
+        ("forehead", "0.50", "C-100", "3"),
+    ]
+    assert {r["appointment_id"] for r in rows} == {str(rec.appointments[0].pk)}
+    assert rows[0]["session_date"] == rec.appointments[0].start.date().isoformat()  # winter: GMT

@@ -29,7 +29,7 @@ def test_full_record_is_a_valid_r4_bundle(clinic_a: ClinicWorld) -> None:
     bundle = build_bundle(rec.world.client)  # type: ignore[arg-type]
     parsed = Bundle.model_validate_json(json.dumps(bundle))  # what a receiver would do
     assert parsed.type == "collection"
-    kinds = Counter(e.resource.get_resource_type() for e in parsed.entry)
+    kinds = Counter(e.resource.get_resource_type() for e in parsed.entry)  # type: ignore[union-attr]
     assert kinds["Patient"] == 1 and kinds["Appointment"] == 2 and kinds["Procedure"] == 2
     assert kinds["Observation"] == 2 and kinds["AdverseEvent"] == 1 and kinds["Consent"] == 1
     assert kinds["CarePlan"] == 1 and kinds["Practitioner"] >= 1 and kinds["Organization"] == 1
@@ -177,9 +177,9 @@ def test_download_is_clinical_only_access_logged_and_isolated(
 ) -> None:
     url = f"/interop/clients/{clinic_a.client.pk}/fhir/"  # type: ignore[attr-defined]
     http = HttpClient()
-    http.force_login(clinic_a.users["front_desk"])  # type: ignore[attr-defined]
+    http.force_login(clinic_a.users["front_desk"])  # type: ignore[arg-type]
     assert http.get(url).status_code == 403
-    http.force_login(clinic_a.users["practitioner"])  # type: ignore[attr-defined]
+    http.force_login(clinic_a.users["practitioner"])  # type: ignore[arg-type]
     before = AccessLog.objects.count()
     response = http.get(url)
     assert response.status_code == 200
@@ -198,3 +198,18 @@ def _refs(value: Any) -> list[str]:
     if isinstance(value, list):
         return [r for v in value for r in _refs(v)]
     return []
+
+
+def test_cli_export_writes_a_valid_bundle_and_logs_the_read(
+    clinic_a: ClinicWorld, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from needlepoint.cli import main
+
+    world: Any = clinic_a
+    out = tmp_path / "bundle.json"
+    before = AccessLog.objects.filter(action="fhir_export").count()
+    assert main(["fhir-export", str(world.client.pk), "--clinic", world.clinic.slug, "-o", str(out)]) == 0
+    assert Bundle.model_validate_json(out.read_text()).entry
+    assert AccessLog.objects.filter(action="fhir_export", client=world.client).count() == before + 1
+    assert main(["fhir-export", "999999", "--clinic", world.clinic.slug]) == 2
+    assert "no client 999999" in capsys.readouterr().err

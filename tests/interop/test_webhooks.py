@@ -53,8 +53,9 @@ def _due(**filters: Any) -> None:
 
 def _book(bw: BookingWorld, sessions: int = 1) -> list[Any]:
     s = spec(bw, sessions=sessions)
-    result, _ = booking.search_series(bw.world.clinic, s, now=NOW)
-    series = booking.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+    clinic: Any = bw.world.clinic
+    result, _ = booking.search_series(clinic, s, now=NOW)
+    series = booking.book_series(clinic, s, list(result.options[0].sessions), created_by=None)
     return list(series.appointments.order_by("series_index"))
 
 
@@ -63,7 +64,7 @@ def test_emit_without_endpoints_costs_one_query(
 ) -> None:
     # An endpoint of another event and a disabled one: still one query, nothing queued.
     _endpoint(clinic_a, "https://hooks.example.com/a", ["review.published"])
-    WebhookEndpoint.objects.create(
+    WebhookEndpoint.objects.create(  # type: ignore[misc]
         clinic=clinic_a.clinic, url="https://x.example.com", events=["appointment.booked"], active=False
     )
     with django_assert_num_queries(1):
@@ -83,12 +84,13 @@ def test_booking_and_cancelling_queue_deliveries_in_the_same_transaction(clinic_
     assert {d.payload["data"]["appointment_id"] for d in booked} == {first.pk, second.pk}
     # A failed booking (the slot is taken now) rolls its deliveries back with it.
     s = spec(bw, sessions=1)
-    result, _ = booking.search_series(bw.world.clinic, s, now=NOW)
+    clinic: Any = bw.world.clinic
+    result, _ = booking.search_series(clinic, s, now=NOW)
     before = WebhookDelivery.objects.count()
     with pytest.raises(booking.BookingError):
         sessions = list(result.options[0].sessions)
-        booking.book_series(bw.world.clinic, s, sessions, created_by=None)
-        booking.book_series(bw.world.clinic, s, sessions, created_by=None)
+        booking.book_series(clinic, s, sessions, created_by=None)
+        booking.book_series(clinic, s, sessions, created_by=None)
     assert WebhookDelivery.objects.count() == before + 1  # the first of the two went through
     booking.cancel_appointment(first, actor="staff", reason="", now=NOW)
     cancelled = WebhookDelivery.objects.filter(event="appointment.cancelled")
@@ -147,7 +149,7 @@ def test_500s_and_timeouts_are_retried_with_backoff_then_delivered_once(
 def test_gives_up_after_max_attempts_and_410_is_final(clinic_a: ClinicWorld, hook: Receiver) -> None:
     ep = _endpoint(clinic_a, hook.url)
     WebhookEndpoint.objects.filter(pk=ep.pk).update(max_attempts=3)
-    hook.script = [503] * 3 + [410]
+    hook.script = [*([503] * 3), 410]
     emit(clinic_a.clinic, "appointment.booked", {"n": 1})  # type: ignore[arg-type]
     for _ in range(3):
         _due()
@@ -283,3 +285,20 @@ def test_the_readme_verification_snippet_accepts_our_signature() -> None:
     assert namespace["verify"]("whsec_new", header, body) and namespace["verify"]("whsec_old", header, body)
     assert not namespace["verify"]("whsec_new", header, body + b"x")
     assert not namespace["verify"]("whsec_new", header_value(["whsec_new"], now - 600, body), body)
+
+
+def test_a_dead_workers_lease_expires_and_its_late_result_is_ignored(
+    clinic_a: ClinicWorld, hook: Receiver
+) -> None:
+    _endpoint(clinic_a, hook.url)
+    emit(clinic_a.clinic, "appointment.booked", {"n": 1})  # type: ignore[arg-type]
+    (claimed,) = dispatch.claim("dead", FAST)  # claimed, then the worker dies before sending
+    assert dispatch.process_batch("w2", FAST) == 0  # the lease still holds
+    WebhookDelivery.objects.update(locked_until=datetime.now(UTC) - timedelta(seconds=1))
+    assert dispatch.process_batch("w2", FAST) == 1
+    d = WebhookDelivery.objects.get()
+    assert (d.status, d.attempts, len(hook.requests)) == (DeliveryStatus.DELIVERED, 2, 1)
+    # The dead worker's belated failure report changes nothing.
+    dispatch.record(claimed, "dead", dispatch.Outcome(False, 500, "late", False, 1), FAST)
+    d.refresh_from_db()
+    assert d.status == DeliveryStatus.DELIVERED and d.last_error == ""

@@ -47,6 +47,12 @@ def session(
 ) -> Any:
     from needlepoint.clinic.booking.models import Appointment
 
+    # Every helper session uses the world's one room and pen: move along the day past any active
+    # session already there (PostgreSQL's exclusion constraints refuse double bookings).
+    while status != "cancelled" and Appointment.objects.filter(
+        room=world.room, busy_start__lt=start + timedelta(hours=1), busy_end__gt=start - timedelta(minutes=45)
+    ).exclude(status="cancelled").exists():
+        start += timedelta(hours=2)
     end = start + timedelta(hours=1)
     return Appointment.objects.create(
         clinic=world.clinic,

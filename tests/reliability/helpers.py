@@ -1,4 +1,4 @@
-"""Shared checks for the reliability tests: what "nothing double-booked, nothing half-written" means in SQL."""
+"""Shared checks of the reliability tests: "nothing double-booked, nothing half-written" in SQL."""
 
 from __future__ import annotations
 

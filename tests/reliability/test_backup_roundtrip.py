@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.platform.test_cli import db_url, run  # noqa: F401 — db_url is a fixture
 
@@ -38,20 +39,30 @@ with connection.cursor() as cursor:
 """
 
 
-def checksums(url: str, change: str = "") -> dict[str, list[object]]:
-    env = {**os.environ, "DATABASE_URL": url, "NEEDLEPOINT_DEMO": "1", "DJANGO_SETTINGS_MODULE": "needlepoint.settings"}
+def checksums(url: str, change: str = "") -> dict[str, list[Any]]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "NEEDLEPOINT_DEMO": "1",
+        "DJANGO_SETTINGS_MODULE": "needlepoint.settings",
+    }
     out = subprocess.run(
-        [sys.executable, "-c", _CHECKSUMS.replace("out = {}", change + "\nout = {}")], capture_output=True, text=True, env=env, check=True, timeout=120
+        [sys.executable, "-c", _CHECKSUMS.replace("out = {}", change + "\nout = {}")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
     ).stdout
-    result: dict[str, list[object]] = json.loads(out)
+    result: dict[str, list[Any]] = json.loads(out)
     return result
 
 
 def test_backup_restore_round_trip_equals_the_original(db_url: str, tmp_path: Path) -> None:  # noqa: F811
     run(db_url, "migrate")
-    run(db_url, "demo", "--clients", "30")
+    run(db_url, "demo", "--clients", "12")
     original = checksums(db_url)
-    assert original["booking_appointment"][0] and original["clients_client"][0] >= 30
+    assert original["booking_appointment"][0] and original["clients_client"][0] >= 12
     backup_file = tmp_path / "backup.bin"
     assert "verified" in run(db_url, "backup", str(backup_file)).stdout
 

@@ -13,14 +13,16 @@ import threading
 import time
 from collections import Counter
 from datetime import date
+from typing import cast
 
 import pytest
 from django.db import DatabaseError, close_old_connections, connection, connections
 from django.test import Client as HttpClient
 
 from needlepoint.clinic.booking import services
-from needlepoint.clinic.booking.models import Appointment, Series
+from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.clinics.models import Clinic
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
@@ -40,7 +42,9 @@ def _kill_other_sessions() -> int:
 
 def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: list[tuple[float, str]]) -> None:
     clinic = bw.world.clinic  # type: ignore[attr-defined]
-    client = Client.objects.create(clinic=clinic, first_name=f"W{worker}", last_name="O", date_of_birth=date(1990, 1, 1))
+    client = Client.objects.create(
+        clinic=clinic, first_name=f"W{worker}", last_name="O", date_of_birth=date(1990, 1, 1)
+    )
     i = worker
     try:
         while not stop.is_set():
@@ -49,13 +53,15 @@ def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: lis
             i += WORKERS
             try:
                 s = spec(bw, client, sessions=2)  # type: ignore[arg-type]
-                services.book_series(clinic, s, sorted([first, second], key=lambda e: e.start), created_by=None)
+                services.book_series(
+                    clinic, s, sorted([first, second], key=lambda e: e.start), created_by=None
+                )
                 outcome = "ok"
             except services.SlotTaken:
                 outcome = "taken"
             except DatabaseError as exc:  # the typed error a caller sees while the database is away
                 outcome = f"db:{type(exc).__name__}"
-            except Exception as exc:  # noqa: BLE001 — anything else is a failure to report
+            except Exception as exc:
                 outcome = f"error:{exc!r}"[:200]
             log.append((time.monotonic(), outcome))
             close_old_connections()
@@ -82,7 +88,14 @@ def _poller(stop: threading.Event, log: list[tuple[float, str]]) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     bw = make_booking_world(make_clinic_world("O"), practitioners=3, rooms=3, devices=3)
-    slots, _ = services.search_slots(bw.world.clinic, bw.kind, date(2027, 1, 5), date(2027, 3, 26), now=NOW, limit=5000)
+    slots, _ = services.search_slots(
+        cast(Clinic, bw.world.clinic),
+        cast(AppointmentType, bw.kind),
+        date(2027, 1, 5),
+        date(2027, 3, 26),
+        now=NOW,
+        limit=5000,
+    )
     pool = [slot.appointment() for slot in slots[::4]]
     stop = threading.Event()
     log: list[tuple[float, str]] = []

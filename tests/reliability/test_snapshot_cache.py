@@ -5,13 +5,16 @@ inside transactions (it may only hold committed rows)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 import pytest
 from django.db import transaction
 
 from needlepoint import scheduling as eng
+from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking import engine, services, snapshot_cache
 from needlepoint.clinic.booking.models import WeeklyShift
+from needlepoint.clinic.clinics.models import Clinic
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 
@@ -43,7 +46,7 @@ def _assert_cache_matches_database(clinic: object) -> None:
 def test_cache_follows_every_write() -> None:
     snapshot_cache.clear()
     bw = make_booking_world(make_clinic_world("K"), practitioners=2, rooms=2, devices=2)
-    clinic = bw.world.clinic
+    clinic = cast(Clinic, bw.world.clinic)
     _assert_cache_matches_database(clinic)  # first load (empty)
 
     s = spec(bw, sessions=3)
@@ -53,24 +56,28 @@ def test_cache_follows_every_write() -> None:
     cache = snapshot_cache._local.busy[clinic.pk]
     assert set(cache.rows) == set(series.appointments.values_list("pk", flat=True))
 
-    first = series.appointments.order_by("start").first()
-    owner = bw.world.memberships["owner"]
+    first = series.appointments.order_by("start")[0]
+    owner = cast(Membership, bw.world.memberships["owner"])
     outcome = services.reschedule_appointment(first, first.start + timedelta(hours=2), actor=owner, now=NOW)
     assert outcome.applied
     _assert_cache_matches_database(clinic)
 
-    services.cancel_appointment(series.appointments.order_by("start").last(), actor=owner, reason="test", now=NOW)
+    services.cancel_appointment(
+        series.appointments.order_by("-start")[0], actor=owner, reason="test", now=NOW
+    )
     _assert_cache_matches_database(clinic)
     assert len(cache.rows) == 2 and snapshot_cache._local.busy[clinic.pk] is cache
 
     # A set-up change (a shift moves) rebuilds the static part: the search sees the new hours.
-    shift = WeeklyShift.objects.filter(clinic=clinic).first()
+    shift = WeeklyShift.objects.filter(clinic=clinic)[0]
     shift.end = shift.end.replace(hour=12)
     shift.save()
     _assert_cache_matches_database(clinic)
 
     # A search next to a freed slot finds it again through the cache.
-    again, _ = services.search_series(clinic, spec(bw, sessions=1, first=date(2027, 1, 5), last=date(2027, 1, 5)), now=NOW)
+    again, _ = services.search_series(
+        clinic, spec(bw, sessions=1, first=date(2027, 1, 5), last=date(2027, 1, 5)), now=NOW
+    )
     assert again.found
 
 
@@ -78,7 +85,7 @@ def test_cache_follows_every_write() -> None:
 def test_cache_is_bypassed_inside_a_transaction() -> None:
     snapshot_cache.clear()
     bw = make_booking_world(make_clinic_world("T"))
-    clinic = bw.world.clinic
+    clinic = cast(Clinic, bw.world.clinic)
     engine.load_snapshot(clinic, LO, HI)
     assert clinic.pk in snapshot_cache._local.busy
     snapshot_cache.clear()

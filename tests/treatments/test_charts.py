@@ -62,6 +62,12 @@ def test_depth_override_needs_a_reason_and_hard_limits_refuse(clinic_a: ClinicWo
             now=START,
         )
     assert exc.value.field == "depth_mm"
+    for odd in ("1.255", "NaN"):  # the engine's input model refuses these; a 400, not a crash
+        with pytest.raises(DepthRefused, match="Depth: ") as exc:
+            services.add_chart_entry(
+                c, p, chart, entry_input(day, depth_mm=Decimal(odd), override_reason="x"), now=START
+            )
+        assert exc.value.field == "depth_mm"
     # Nothing was consumed by the refusals.
     assert Lot.objects.get(pk=day.cartridge.pk).quantity_used == 0
     entry = services.add_chart_entry(

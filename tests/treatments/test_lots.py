@@ -8,7 +8,7 @@ import pytest
 
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.treatments import selectors, services
-from needlepoint.clinic.treatments.errors import LotRefused, NotAllowed, WrongState
+from needlepoint.clinic.treatments.errors import LotRefused, NotAllowed, NotFound, WrongState
 from tests.conftest import ClinicWorld
 from tests.treatments.helpers import START, entry_input, lot, treatment_day
 
@@ -94,5 +94,12 @@ def test_recall_trace_is_per_clinic(clinic_a: ClinicWorld, clinic_b: ClinicWorld
     chart = services.start_chart(day.clinic, day.practitioner, day.appointment)
     services.add_chart_entry(day.clinic, day.practitioner, chart, entry_input(day), now=START)
     assert selectors.recall_trace(clinic_b.clinic, day.cartridge) == []  # type: ignore[arg-type]
-    with pytest.raises(Exception, match="Not found"):
+    with pytest.raises(NotFound, match="Not found"):
         services.recall_lot(clinic_b.clinic, clinic_b.memberships["owner"], day.cartridge, reason="x")  # type: ignore[arg-type]
+
+
+def test_another_clinics_lot_is_not_found(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
+    theirs = lot(clinic_b, number="B-1")
+    with pytest.raises(NotFound) as exc:
+        services.use_lot(clinic_a.clinic, clinic_a.memberships["owner"], theirs)  # type: ignore[arg-type]
+    assert exc.value.status_code == 404

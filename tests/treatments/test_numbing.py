@@ -91,6 +91,11 @@ def test_numbing_needs_check_in_plan_areas_and_a_sane_time(clinic_a: ClinicWorld
             applied_at=START + timedelta(minutes=10),
             now=START,
         )
+    for amount in ("NaN", "-1", "1000"):
+        with pytest.raises(NumbingRefused, match="amount in grams"):
+            services.record_numbing(
+                day.clinic, day.desk, day.appointment, areas=["cheeks"], amount_g=Decimal(amount), now=START
+            )
     with pytest.raises(NumbingRefused, match="Unknown anaesthetic"):
         services.record_numbing(
             day.clinic, day.desk, day.appointment, areas=["cheeks"], agent="cocaine", now=START

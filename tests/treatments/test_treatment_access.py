@@ -27,6 +27,7 @@ EXTRA_ROUTES.update(
         "chart-addendum": "appointment",
         "treatment-photo-add": "appointment",
         "chart-entry-remove": "chart_entry",
+        "numbing-remove": "numbing",
         "treatment-photo": "treatment_photo",
         "photo-compare": "client",
         "lot-detail": "lot",
@@ -48,6 +49,7 @@ ROLES = {
     "chart-addendum": CLINICAL,
     "treatment-photo-add": CLINICAL,
     "chart-entry-remove": CLINICAL,
+    "numbing-remove": EVERYONE,
     "treatment-photo": CLINICAL,
     "photo-compare": CLINICAL,
     "lot-list": CLINICAL,
@@ -71,7 +73,9 @@ def _objects(world: ClinicWorld) -> dict[str, int]:
         phase="before",
         upload=upload(image_bytes()),
     )
+    numbing = services.record_numbing(day.clinic, day.desk, day.appointment, areas=["cheeks"], now=START)
     return {
+        "numbing": numbing.pk,
         "appointment": day.appointment.pk,
         "chart_entry": entry.pk,
         "treatment_photo": photo.pk,

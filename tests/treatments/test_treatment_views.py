@@ -13,6 +13,7 @@ from needlepoint.clinic.booking import clock
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, TreatmentPhoto
 from tests.conftest import ClinicWorld
 from tests.treatments.helpers import START, image_bytes, lot, treatment_day, upload
+from tests.treatments.helpers import entry_input as _entry_input
 
 
 def _entry_post(day: Any, **kw: Any) -> dict[str, Any]:
@@ -60,6 +61,12 @@ def test_a_full_session_through_the_web(client: Any, clinic_a: ClinicWorld, monk
     assert full["Refresh"] == "30" and "<html" in full.content.decode()
     fragment = client.get(clock_url, HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode() and 'id="numbing-clock"' in fragment.content.decode()
+    application = appt.numbing_applications.get()
+    remove = client.post(reverse("numbing-remove", kwargs={"pk": application.pk}))
+    assert remove.status_code == 302
+    application.refresh_from_db()
+    assert application.removed_at == START - timedelta(minutes=45)
+    assert "removed 09:15 GMT" in client.get(page_url).content.decode()
     monkeypatch.setattr(clock, "now", lambda: START + timedelta(hours=5))
     assert "Refresh" not in client.get(clock_url)  # expired: nothing left to count
     monkeypatch.setattr(clock, "now", lambda: START)
@@ -191,3 +198,29 @@ def test_reading_a_lot_trace_is_logged_per_client_shown(client: Any, clinic_a: C
     client.get(reverse("lot-detail", kwargs={"pk": day.cartridge.pk}))
     log = AccessLog.objects.filter(action=f"view lot trace {day.cartridge.pk}")
     assert [row.client_id for row in log] == [day.client.pk]
+
+
+def test_treatment_day_page_queries_do_not_grow_with_entries_and_photos(
+    client: Any, clinic_a: ClinicWorld, django_assert_max_num_queries: Any
+) -> None:
+    from needlepoint.clinic.treatments import services
+
+    day = treatment_day(clinic_a)
+    chart = services.start_chart(day.clinic, day.practitioner, day.appointment)
+    for area in ("cheeks", "forehead"):
+        services.add_chart_entry(day.clinic, day.practitioner, chart, _entry_input(day, area), now=START)
+        for phase in ("before", "after"):
+            services.add_photo(
+                day.clinic,
+                day.practitioner,
+                day.appointment,
+                area=area,
+                view="front",
+                phase=phase,
+                upload=upload(image_bytes()),
+            )
+    client.force_login(clinic_a.users["practitioner"])
+    url = reverse("treatment-day", kwargs={"pk": day.appointment.pk})
+    client.get(url)  # warm the session and the protocol cache
+    with django_assert_max_num_queries(20):  # measured 19 with 2 entries and 4 photos
+        assert client.get(url).status_code == 200

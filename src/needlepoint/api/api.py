@@ -22,9 +22,10 @@ from .routers import (
 
 DESCRIPTION = """Needlepoint's REST API, over the same services as the staff web pages.
 
-Authenticate with a personal API token (create one under *Account → API tokens*):
+Authenticate with a personal API token (create one, signed in, at `/account/api-tokens/`):
 `Authorization: Bearer np_…`. A token belongs to one membership, so it sees one clinic and
-can do at most what that member's role allows; each operation also needs a scope.
+can do at most what that member's role allows *now*; each operation also needs a scope
+(a 403 names the missing one; `GET /api/me` lists the token's).
 Errors have one shape: `{"error": {"code", "message", "fields"}}`. Lists are paged with
 `limit`/`offset` and return `total` and `next_offset`."""
 

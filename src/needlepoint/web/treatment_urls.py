@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("appointments/<int:pk>/chart/sign/", day.chart_sign, name="chart-sign"),
     path("appointments/<int:pk>/chart/addenda/", day.chart_addendum, name="chart-addendum"),
     path("appointments/<int:pk>/photos/", day.photo_add, name="treatment-photo-add"),
+    path("numbing/<int:pk>/removed/", day.numbing_remove, name="numbing-remove"),
     path("chart-entries/<int:pk>/remove/", day.chart_entry_remove, name="chart-entry-remove"),
     path("treatment-photos/<int:photo_pk>/", photos.treatment_photo, name="treatment-photo"),
     path("clients/<int:pk>/photos/compare/", photos.photo_compare, name="photo-compare"),

@@ -86,45 +86,39 @@ def load_snapshot(clinic: Clinic, start: datetime, end: datetime) -> Snapshot:
     return replace(static, calendars=snapshot_cache.busy_calendars(clinic.pk, start, end))
 
 
+_FINGERPRINT_PARTS: list[tuple[str, type[Any], tuple[str, ...], str]] = [
+    ("location", Location, ("id", "name", "timezone", "is_active"), ""),
+    ("room", Room, ("id", "location_id", "name", "is_active"), ""),
+    ("device", Device, ("id", "location_id", "kind", "max_depth_mm", "name", "is_active"), ""),
+    ("member", Membership, ("id", "role", "is_active", "display_name", "user_id"), ""),
+    ("shift", WeeklyShift, ("id", "practitioner_id", "location_id", "weekday", "start", "end"), ""),
+    ("exception", ShiftException, ("id", "practitioner_id", "location_id", "date", "start", "end"), "date"),
+    ("time_off", TimeOff, ("id", "practitioner_id", "start", "end"), "range"),
+    ("policy", BookingPolicy, ("lead_time_minutes", "horizon_days", "slot_step_minutes"), ""),
+]
+_WIDTH = 6
+
+
 def _fingerprint(clinic: Clinic, start: datetime, end: datetime) -> tuple[object, ...]:
-    """The raw rows a snapshot's static part is built from: equal rows, equal snapshot."""
-    lo, hi = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
-    return (
-        tuple(Location.objects.for_clinic(clinic).values_list("pk", "name", "timezone", "is_active")),
-        tuple(Room.objects.for_clinic(clinic).values_list("pk", "location_id", "name", "is_active")),
-        tuple(
-            Device.objects.for_clinic(clinic).values_list(
-                "pk", "location_id", "kind", "max_depth_mm", "name", "is_active"
-            )
-        ),
-        tuple(
-            Membership.objects.for_clinic(clinic)
-            .filter(role=Role.PRACTITIONER)
-            .values_list("pk", "is_active", "display_name", "user__email")
-        ),
-        tuple(
-            WeeklyShift.objects.for_clinic(clinic)
-            .order_by("pk")
-            .values_list("pk", "practitioner_id", "location_id", "weekday", "start", "end")
-        ),
-        tuple(
-            ShiftException.objects.for_clinic(clinic)
-            .filter(date__gte=lo, date__lte=hi)
-            .order_by("pk")
-            .values_list("pk", "practitioner_id", "location_id", "date", "start", "end")
-        ),
-        tuple(
-            TimeOff.objects.for_clinic(clinic)
-            .filter(start__lt=end, end__gt=start)
-            .order_by("pk")
-            .values_list("pk", "practitioner_id", "start", "end")
-        ),
-        tuple(
-            BookingPolicy.objects.filter(clinic=clinic).values_list(
-                "lead_time_minutes", "horizon_days", "slot_step_minutes"
-            )
-        ),
-    )
+    """The raw rows a snapshot's static part is built from, in one round trip: equal rows,
+    equal snapshot. (Eight ORM queries here cost more than the search on a busy server.)"""
+    q = connection.ops.quote_name
+    branches: list[str] = []
+    params: list[object] = []
+    for kind, model, columns, window in _FINGERPRINT_PARTS:
+        cols = [f"CAST({q(c)} AS TEXT)" for c in columns] + ["''"] * (_WIDTH - len(columns))
+        sql = f"SELECT '{kind}', {', '.join(cols)} FROM {model._meta.db_table} WHERE clinic_id = %s"  # noqa: S608
+        params.append(clinic.pk)
+        if window == "date":
+            sql += f" AND {q('date')} >= %s AND {q('date')} <= %s"
+            params += [(start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()]
+        elif window == "range":
+            sql += f" AND {q('start')} < %s AND {q('end')} > %s"
+            params += [end, start]
+        branches.append(sql)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches) + " ORDER BY 1, 2", cast(Any, params))
+        return tuple(cursor.fetchall())
 
 
 def _load_snapshot(clinic: Clinic, start: datetime, end: datetime, *, busy: bool = True) -> Snapshot:

@@ -11,6 +11,8 @@ intervals) from SQL cost 10–50× the search itself. Instead each worker thread
 * the engine's clinic (locations, rooms, devices, practitioners with their shifts), rebuilt only
   when the raw rows it is made from differ (one cheap query per table compares them).
 
+Appointment writes must stamp `updated_at` (save() and bulk_create do; a bare QuerySet.update()
+on appointments would only be seen at the next full reload — the booking services use save()).
 Staleness can only make a search propose a slot that booking then refuses (the booking
 transaction re-checks every resource, and PostgreSQL's exclusion constraints are the last word);
 it can never let a double booking through. Inside a transaction the cache is bypassed: it must
@@ -114,14 +116,16 @@ class BusyCache:
         }
         sql = _select("status <> %s AND busy_start >= %s AND busy_start < %s AND busy_end > %s")
         with connection.cursor() as cursor:
-            cursor.execute(sql, cast(Any, [clinic_id, AppointmentStatus.CANCELLED, lo - MAX_BUSY_SPAN, hi, lo]))
+            cursor.execute(
+                sql, cast(Any, [clinic_id, AppointmentStatus.CANCELLED, lo - MAX_BUSY_SPAN, hi, lo])
+            )
             for pk, _status, _busy, *rest in cursor.fetchall():
                 row = cast(_Row, tuple(rest))
                 cache.rows[pk] = row
                 p, ps, pe, r, rs, re_, d, ds, de = row
                 tables["p"][str(p)].append((ps, pe))
                 tables["r"][str(r)].append((rs, re_))
-                if d is not None:
+                if d is not None and ds is not None and de is not None:
                     tables["d"][str(d)].append((ds, de))
 
         def build(table: dict[str, list[tuple[int, int]]]) -> dict[str, eng.BusyCalendar]:

@@ -34,7 +34,7 @@ from needlepoint.clinic.booking.models import (
 from needlepoint.clinic.clinics.models import Clinic
 
 from .models import AdverseEvent, OutcomeScore
-from .scoring import SATISFACTION
+from .scoring import SATISFACTION, known_scales
 from .statistics import Interval, mean_interval, wilson_interval
 
 DIMENSIONS: dict[str, str] = {
@@ -104,8 +104,6 @@ def practice_analytics(
 ) -> Report:
     """One row per group of ``dimension`` with the figures above; sessions are those whose start
     falls within [since, until] (dates, UTC)."""
-    from .scoring import known_scales
-
     if dimension not in DIMENSIONS:
         raise AnalyticsError(f"Unknown grouping {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
     if scale not in known_scales() or scale == SATISFACTION:

@@ -17,6 +17,7 @@ from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device
+from needlepoint.clinic.plans.models import PlanArea
 from needlepoint.clinic.treatments.models import Lot
 from needlepoint.clinic.webhooks.events import emit
 
@@ -270,8 +271,6 @@ def record_score(
 
 def _planned_indication(appointment: Appointment, area: str) -> str:
     """The indication the client's plan treats in ``area`` (blank when the series has no plan)."""
-    from needlepoint.clinic.plans.models import PlanArea
-
     if appointment.series_id is None:
         return ""
     row = (

@@ -21,6 +21,12 @@ class NotAllowed(TreatmentError):
     status_code = 403
 
 
+class NotFound(TreatmentError):
+    """An object of another clinic (answered like a missing id: nothing about it leaks)."""
+
+    status_code = 404
+
+
 class WrongState(TreatmentError):
     """The appointment or chart is not in a state that allows it (cancelled, not checked in…)."""
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from pydantic import ValidationError
+
 from needlepoint.clinic.clinics.models import Device as DeviceRow
 from needlepoint.protocol import (
     AreaRequest,
@@ -113,19 +115,11 @@ def depth_decision(
     """The engine's decision for ``depth_mm`` on this area with this device: the recommended
     depth and cap, the chosen depth; raises DepthRefused beyond a hard limit or when the engine
     needs a reason that is missing. Screening is not re-run here: the plan and check-in did it."""
-    request = TreatmentRequest(
-        areas=[
-            AreaRequest(
-                area=area,
-                indication=indication,
-                goodman_baron_grade=grade,
-                override_mm=depth_mm,
-                override_reason=reason.strip() or None,
-            )
-        ],
-        device=engine_device(device),
-        numbing=False,
-    )
+    try:
+        request = _request(area, indication, grade, device, depth_mm, reason)
+    except ValidationError as exc:  # the engine's input model: e.g. 1.255 mm, NaN
+        problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise DepthRefused(f"Depth: {problem}.", field="depth_mm") from exc
     # Depth does not depend on the profile beyond notes; a neutral one is enough.
     profile = ClientProfile(fitzpatrick=1)
     try:
@@ -138,3 +132,21 @@ def depth_decision(
         why = " ".join(f.reason for f in findings) or "the device cannot treat this area"
         raise DepthRefused(why, field="device")
     return decision
+
+
+def _request(
+    area: str, indication: str, grade: int | None, device: DeviceRow, depth_mm: Decimal | None, reason: str
+) -> TreatmentRequest:
+    return TreatmentRequest(
+        areas=[
+            AreaRequest(
+                area=area,
+                indication=indication,
+                goodman_baron_grade=grade,
+                override_mm=depth_mm,
+                override_reason=reason.strip() or None,
+            )
+        ],
+        device=engine_device(device),
+        numbing=False,
+    )

@@ -34,6 +34,7 @@ from .errors import (
     DepthRefused,
     LotRefused,
     NotAllowed,
+    NotFound,
     NumbingRefused,
     TreatmentError,
     WrongState,
@@ -101,7 +102,7 @@ def _mine(clinic: Clinic, *objs: Any) -> None:
     for obj in objs:
         if obj is not None and obj.clinic_id != clinic.pk:
             # The same answer as for an id that does not exist: nothing about other clinics leaks.
-            raise TreatmentError("Not found.", field="__all__")
+            raise NotFound("Not found.")
 
 
 def plan_of(appointment: Appointment) -> TreatmentPlan | None:
@@ -188,8 +189,9 @@ def record_numbing(
         amount_g = (Decimal(surface) / 10 * agent_rules.grams_per_10cm2).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
-    if amount_g < 0 or amount_g > Decimal("999.9"):
-        raise NumbingRefused("Give the amount in grams.", field="amount_g")
+    if not amount_g.is_finite() or amount_g < 0 or amount_g > Decimal("999.9"):
+        raise NumbingRefused("Give the amount in grams (0–999.9).", field="amount_g")
+    amount_g = amount_g.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return NumbingApplication.objects.create(
         clinic=clinic,
         appointment=appointment,

@@ -22,9 +22,10 @@ from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clinics.models import Clinic
-from needlepoint.clinic.treatments import selectors, services
+from needlepoint.clinic.plans.models import TreatmentPlan
+from needlepoint.clinic.treatments import protocol_rules, selectors, services
 from needlepoint.clinic.treatments.errors import TreatmentError
-from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
+from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, NumbingApplication
 from needlepoint.clinic.treatments.vocab import REACTION_BY_CODE, LotKind
 from needlepoint.web.access import ALL_STAFF, CLINICAL, clinic_of, membership_of, staff_view
 from needlepoint.web.treatment_forms import (
@@ -61,6 +62,11 @@ def _plan_areas(appt: Appointment) -> tuple[list[str], dict[str, Any]]:
     return [a.area for a in rows], {a.area: a.recommended_mm for a in rows}
 
 
+def _agent_of(plan: TreatmentPlan | None) -> str:
+    """The plan's anaesthetic, else the protocol's default."""
+    return (plan.numbing_agent if plan else "") or protocol_rules.agent_rules().code
+
+
 def _local(appt: Appointment, instant: datetime | None) -> datetime | None:
     return instant.astimezone(ZoneInfo(appt.location.timezone)) if instant else None
 
@@ -82,10 +88,10 @@ def _page(request: HttpRequest, appt: Appointment, status: int = 200, **forms_: 
         "clock_times": _clock_times(appt, numbing_clock),
         "refresh": CLOCK_REFRESH_SECONDS,
         "is_clinical": _is_clinical(request),
-        "numbing_form": forms_.get("numbing_form")
-        or NumbingForm(areas=areas, default_agent=(plan.numbing_agent if plan else "") or "lidocaine_5"),
+        "numbing_form": forms_.get("numbing_form") or NumbingForm(areas=areas, default_agent=_agent_of(plan)),
         "numbings": [
-            (n, _local(appt, n.applied_at)) for n in appt.numbing_applications.order_by("applied_at", "pk")
+            (n, _local(appt, n.applied_at), _local(appt, n.removed_at))
+            for n in appt.numbing_applications.order_by("applied_at", "pk")
         ],
     }
     if context["is_clinical"]:
@@ -186,7 +192,7 @@ def record_numbing(request: HttpRequest, pk: int) -> HttpResponse:
     appt = appointment_or_404(request, pk, "record numbing")
     areas, _ = _plan_areas(appt)
     plan = services.plan_of(appt)
-    form = NumbingForm(request.POST, areas=areas, default_agent=(plan.numbing_agent if plan else "") or "")
+    form = NumbingForm(request.POST, areas=areas, default_agent=_agent_of(plan))
     if not form.is_valid():
         return _page(request, appt, status=400, numbing_form=form)
     now = clock.now()
@@ -206,6 +212,21 @@ def record_numbing(request: HttpRequest, pk: int) -> HttpResponse:
     except TreatmentError as exc:
         return _fail(request, appt, "numbing_form", form, exc)
     messages.success(request, "Numbing recorded: the clock is running.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+@require_POST
+@staff_view(*ALL_STAFF)
+def numbing_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the cream was wiped off (before needling)."""
+    application = get_object_or_404(NumbingApplication.objects.for_clinic(clinic_of(request)), pk=pk)
+    appt = appointment_or_404(request, application.appointment_id, "record numbing removed")
+    try:
+        services.remove_numbing(clinic_of(request), membership_of(request), application, now=clock.now())
+    except TreatmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Cream removal recorded.")
     return redirect("treatment-day", pk=appt.pk)
 
 
