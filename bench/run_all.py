@@ -70,7 +70,13 @@ def steps(quick: bool, load: bool) -> list[tuple[str, list[str], dict[str, str]]
         ),
     ]
     if (ROOT / "bench" / "bench_analytics.py").exists():
-        out.append(("analytics", [PY, "bench/bench_analytics.py"], {}))
+        out.append(
+            (
+                "analytics",
+                [PY, "bench/bench_analytics.py"],
+                {"DATABASE_URL": f"{PG}/needlepoint_bench_analytics"},
+            )
+        )
     if not quick:
         out.append(
             (

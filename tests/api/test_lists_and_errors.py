@@ -122,3 +122,19 @@ def test_docs_and_schema_are_served_from_this_server(client: Any) -> None:
     schema = client.get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.") and "/api/clients" in schema["paths"]
     assert schema["components"]["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_every_operation_needs_a_token_and_says_which_scope() -> None:
+    from needlepoint.api.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    for path, methods in paths.items():
+        for method, op in methods.items():
+            assert op.get("security") == [{"TokenAuth": []}], (method, path)  # nothing public by accident
+            # Only who-am-I and the clinic's reference data (not PHI) take any valid token.
+            assert "Scope `" in op["description"] or op["tags"] == ["token"] or op["tags"] == ["reference"], (
+                method,
+                path,
+            )
+    archive = paths["/api/clients/{client_id}/archive"]["post"]["description"]
+    assert "clients:write" in archive and "roles: owner." in archive

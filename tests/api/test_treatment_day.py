@@ -49,8 +49,12 @@ def test_a_full_session_charted_via_the_api(clinic_a: ClinicWorld, day: Day) -> 
     status, body = api.post(f"/appointments/{appt}/status", {"status": "checked_in"})
     assert status == 200 and body["status"] == "checked_in", body
 
+    assert api.get(f"/appointments/{appt}/numbing-clock")[1]["state"] == "none"
     status, numbing = api.post(f"/appointments/{appt}/numbing", {"areas": ["cheeks", "forehead"]})
     assert status == 201 and numbing["onset_minutes"] > 0 and numbing["amount_g"], numbing
+    status, ticking = api.get(f"/appointments/{appt}/numbing-clock")
+    assert status == 200 and ticking["state"] == "numbing" and ticking["numbing_id"] == numbing["id"]
+    assert ticking["minutes_to_ready"] == numbing["onset_minutes"]  # applied just now (the clock is fixed)
     status, numbing = api.post(f"/numbing/{numbing['id']}/remove", {})
     assert status == 200 and numbing["removed_at"]
 

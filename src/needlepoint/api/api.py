@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 
 from . import errors
+from .auth import TokenAuth
 from .docs import LocalSwagger
 from .routers import (
     appointments,
@@ -54,8 +55,21 @@ def build() -> NinjaAPI:
         reviews,
         messages,
     ):
+        _document_scopes(module.router)
         api.add_router("", module.router)
     return api
+
+
+def _document_scopes(router: Router) -> None:
+    """Each operation's description ends with the scope and roles it needs (from its TokenAuth)."""
+    for path_view in router.path_operations.values():
+        for operation in path_view.operations:
+            auth = next((a for a in operation.auth_callbacks if isinstance(a, TokenAuth)), None)
+            if auth is None:
+                continue
+            need = f"Scope `{auth.scope}`" if auth.scope else "Any valid token"
+            roles = ", ".join(sorted(str(r) for r in auth.roles))
+            operation.description = f"{operation.description or ''}\n\n{need}; roles: {roles}.".strip()
 
 
 api = build()

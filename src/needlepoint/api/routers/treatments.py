@@ -28,6 +28,7 @@ from ..schemas.treatments import (
     LotIn,
     LotKindName,
     LotOut,
+    NumbingClockOut,
     NumbingIn,
     NumbingOut,
     NumbingRemoveIn,
@@ -103,6 +104,25 @@ def record_numbing(
         notes=payload.notes,
     )
     return Status(201, row)
+
+
+@router.get("/appointments/{appointment_id}/numbing-clock", response=responses(NumbingClockOut), auth=READ)
+def numbing_clock(request: HttpRequest, appointment_id: int) -> dict[str, Any]:
+    """Where the latest application stands now: countdown to ready, window left, warnings."""
+    appt = appointment(request, appointment_id, "view numbing")
+    c = selectors.numbing_clock(appt, now=clock.now())
+    return {
+        "state": c.state,
+        "now": c.now,
+        "timezone": c.zone,
+        "numbing_id": c.application.pk if c.application else None,
+        "ready_at": c.ready_at,
+        "effective_until": c.effective_until,
+        "effective_until_latest": c.effective_until_latest,
+        "minutes_to_ready": c.minutes_to_ready,
+        "minutes_left": c.minutes_left,
+        "warnings": c.warnings,
+    }
 
 
 @router.post("/numbing/{numbing_id}/remove", response=responses(NumbingOut), auth=WRITE)

@@ -165,3 +165,16 @@ class PhotoOut(Schema):
     width: int
     height: int
     taken_at: datetime
+
+
+class NumbingClockOut(Schema):
+    state: Literal["none", "numbing", "ready", "ending", "beyond", "expired"]
+    now: datetime
+    timezone: str
+    numbing_id: int | None
+    ready_at: datetime | None
+    effective_until: datetime | None
+    effective_until_latest: datetime | None
+    minutes_to_ready: int
+    minutes_left: int
+    warnings: list[str]
