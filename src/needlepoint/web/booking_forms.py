@@ -122,18 +122,8 @@ class SeriesSearchForm(forms.Form):
             self.add_error("first_earliest", "This date is in the past.")
         kind, plan = data.get("appointment_type"), self.windows
         if kind is not None and plan is not None:
-            if kind.duration_minutes < plan.treatment_minutes:
-                self.add_error(
-                    "appointment_type",
-                    f"The plan's areas need about {plan.treatment_minutes} minutes; "
-                    f"this type books {kind.duration_minutes}.",
-                )
-            if plan.numbing_minutes and kind.numbing_minutes < plan.numbing_minutes:
-                self.add_error(
-                    "appointment_type",
-                    f"The plan's anaesthetic needs {plan.numbing_minutes} minutes "
-                    f"before the start; this type allows {kind.numbing_minutes}.",
-                )
+            for problem in plan.type_problems(kind.duration_minutes, kind.numbing_minutes):
+                self.add_error("appointment_type", problem)
         gmin, gmax = data.get("gap_min_days"), data.get("gap_max_days")
         if gmin and gmax and gmax < gmin:
             self.add_error("gap_max_days", "Must be at least the minimum gap.")

@@ -22,7 +22,7 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.clinics.models import Location
 from needlepoint.clinic.plans.models import TreatmentPlan
-from needlepoint.clinic.plans.selectors import bookable_plan
+from needlepoint.clinic.plans.selectors import SeriesWindows, bookable_plan
 
 from ..auth import requires
 from ..context import access, clinic, membership
@@ -227,20 +227,8 @@ def _check_practitioner(request: HttpRequest, practitioner_id: int | None) -> No
         raise ApiError(400, "invalid", "No such practitioner.", {"practitioner_id": ["Not found."]})
 
 
-def _check_type_fits_plan(kind: AppointmentType, windows: Any) -> None:
-    # The same two checks as the web's series form: the type must give the plan's areas and
-    # anaesthetic enough time.
-    problems = []
-    if kind.duration_minutes < windows.treatment_minutes:
-        problems.append(
-            f"The plan's areas need about {windows.treatment_minutes} minutes; "
-            f"this type books {kind.duration_minutes}."
-        )
-    if windows.numbing_minutes and kind.numbing_minutes < windows.numbing_minutes:
-        problems.append(
-            f"The plan's anaesthetic needs {windows.numbing_minutes} minutes before the start; "
-            f"this type allows {kind.numbing_minutes}."
-        )
+def _check_type_fits_plan(kind: AppointmentType, windows: SeriesWindows) -> None:
+    problems = windows.type_problems(kind.duration_minutes, kind.numbing_minutes)
     if problems:
         raise ApiError(400, "invalid", " ".join(problems), {"appointment_type_id": problems})
 

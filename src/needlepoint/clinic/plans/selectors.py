@@ -51,6 +51,21 @@ class SeriesWindows:
     numbing_minutes: int | None
     source: str
 
+    def type_problems(self, duration_minutes: int, numbing_minutes: int) -> list[str]:
+        """Why an appointment type of this length and numbing lead time cannot carry the plan."""
+        problems = []
+        if duration_minutes < self.treatment_minutes:
+            problems.append(
+                f"The plan's areas need about {self.treatment_minutes} minutes; "
+                f"this type books {duration_minutes}."
+            )
+        if self.numbing_minutes and numbing_minutes < self.numbing_minutes:
+            problems.append(
+                f"The plan's anaesthetic needs {self.numbing_minutes} minutes "
+                f"before the start; this type allows {numbing_minutes}."
+            )
+        return problems
+
 
 def plans_of(client: Client) -> QuerySet[TreatmentPlan]:
     return (
