@@ -120,7 +120,9 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     assert any(o.startswith("db:") for o in outcomes), outcomes  # some requests did fail ...
     assert {o for o in outcomes if o.startswith("http")} <= {"http:200", "http:500", "http:503"}, outcomes
     after = Counter(o for t, o in log if t > outage_over + 0.5)
-    assert after["ok"] > 0 and after["http:200"] > 0, after  # ... and the service recovered
+    # ... and the service recovered: the database answers again ("taken" is a database answer too:
+    # on a fast machine the bookers can use up the slot pool before the outage ends).
+    assert after["ok"] + after["taken"] > 0 and after["http:200"] > 0, after
     assert not [o for o in after if o.startswith("db:") or o == "http:500"], after
     # Nothing half-written: every series stored whole, every appointment in a series, no overlap.
     assert half_written_series() == 0
@@ -130,3 +132,20 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     failed = sum(v for o, v in outcomes.items() if o.startswith("db:"))
     assert outcomes["ok"] <= Series.objects.count() <= outcomes["ok"] + failed
     assert overlaps() == 0
+    # A new booking on slots nobody tried succeeds after the outage.
+    close_old_connections()
+    fresh, _ = services.search_slots(
+        cast(Clinic, bw.world.clinic), cast(AppointmentType, bw.kind), date(2027, 4, 5), date(2027, 4, 30),
+        now=NOW, limit=50,
+    )
+    before = Series.objects.count()
+    late = Client.objects.create(
+        clinic=bw.world.clinic, first_name="Late", last_name="O", date_of_birth=date(1990, 1, 1)
+    )
+    services.book_series(
+        cast(Clinic, bw.world.clinic),
+        spec(bw, late, sessions=2),  # type: ignore[arg-type]
+        [fresh[0].appointment(), fresh[-1].appointment()],
+        created_by=None,
+    )
+    assert Series.objects.count() == before + 1
