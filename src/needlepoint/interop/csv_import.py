@@ -35,7 +35,7 @@ from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.engine import MAX_BUSY_SPAN, engine_type
 from needlepoint.clinic.booking.models import ACTIVE_STATUSES, Appointment, AppointmentType
-from needlepoint.clinic.booking.services.book import _fields
+from needlepoint.clinic.booking.services import appointment_fields
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
 from needlepoint.clinic.messaging import services as messaging
@@ -380,7 +380,7 @@ def import_appointments(
                 appointment_type=p.appointment_type,
                 notes=p.notes,
                 ics_uid=secrets.token_hex(16),
-                **_fields(p.engine),
+                **appointment_fields(p.engine),
             )
             for p in planned
         ]

@@ -292,9 +292,8 @@ def _series_out(series: Series) -> dict[str, Any]:
 def book_series(request: HttpRequest, client_id: int, payload: SeriesBookIn) -> Status[dict[str, Any]]:
     """All sessions or none; 409 when a session was taken meanwhile (search again)."""
     client = client_for_read(access(request), client_id)
-    _, snapshot, spec = _search(request, client, payload)
-    sessions = services.decode_option(payload.option, spec.appointment_type, snapshot)
-    series = services.book_series(clinic(request), spec, sessions, created_by=membership(request))
+    spec = _spec(request, client, payload)
+    series = services.book_option(clinic(request), spec, payload.option, created_by=membership(request))
     return Status(201, _series_out(series))
 
 

@@ -96,12 +96,13 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
     )
     now = clock.now()
     try:
-        result, snapshot = services.search_series(clinic, spec, now=now)
         if request.method == "POST" and request.POST.get("option"):
-            sessions = services.decode_option(request.POST["option"], d["appointment_type"], snapshot)
-            series = services.book_series(clinic, spec, sessions, created_by=membership_of(request))
+            series = services.book_option(
+                clinic, spec, request.POST["option"], created_by=membership_of(request)
+            )
             messages.success(request, f"Booked {series.sessions} sessions for {client.full_name}.")
             return redirect("client-detail", pk=client.pk)
+        result, snapshot = services.search_series(clinic, spec, now=now)
     except services.BookingError as exc:
         context["error"] = str(exc)
         return render(request, "booking/series_book.html", context, status=exc.status_code)

@@ -1,6 +1,6 @@
 """Booking writes and searches. Views and the API call these, never the models directly."""
 
-from .book import book_series, book_single, decode_option, encode_option
+from .book import appointment_fields, book_option, book_series, book_single, decode_option, encode_option
 from .changes import (
     Cancellation,
     RescheduleOutcome,
@@ -22,6 +22,8 @@ __all__ = [
     "SlotTaken",
     "accept_offer",
     "add_to_waitlist",
+    "appointment_fields",
+    "book_option",
     "book_series",
     "book_single",
     "cancel_appointment",

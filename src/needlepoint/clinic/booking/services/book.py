@@ -21,7 +21,7 @@ from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.messaging import services as messaging
 from needlepoint.clinic.webhooks import events as webhooks
 
-from ..engine import MAX_BUSY_SPAN, Snapshot
+from ..engine import MAX_BUSY_SPAN, Snapshot, load_snapshot
 from ..models import Appointment, AppointmentType, Series
 from .errors import BookingError, SlotTaken
 from .search import SeriesSpec
@@ -138,7 +138,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _fields(e: eng.Appointment) -> dict[str, object]:
+def appointment_fields(e: eng.Appointment) -> dict[str, object]:
     d = e.device_interval
     busy = [e.practitioner_interval, e.room_interval, *([d] if d else [])]
     return {
@@ -205,7 +205,7 @@ def insert(
         series=series,
         series_index=index,
         created_by=created_by,
-        **_fields(e),
+        **appointment_fields(e),
     )
     try:
         with transaction.atomic():  # savepoint: a constraint violation must not poison the outer transaction
@@ -253,6 +253,17 @@ def book_series(
             label=f"Session {i + 1}",
         )
     return series
+
+
+def book_option(
+    clinic: Clinic, spec: SeriesSpec, token: str, *, created_by: Membership | None
+) -> Series:
+    """Book a signed option from an earlier search for `spec`. No second search: the token proves
+    the option came from one (within OPTION_MAX_AGE), and book_series re-checks every resource
+    under lock, so a slot taken meanwhile is refused (SlotTaken) rather than double-booked."""
+    snapshot = load_snapshot(clinic, *spec.window())
+    sessions = decode_option(token, spec.appointment_type, snapshot)
+    return book_series(clinic, spec, sessions, created_by=created_by)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from needlepoint.clinic.webhooks import events as webhooks
 
 from ..engine import client_busy, engine_appointment, engine_type, load_snapshot, policy_for
 from ..models import Appointment, AppointmentStatus, WaitlistEntry
-from .book import _fields, conflicts, lock_resources
+from .book import appointment_fields, conflicts, lock_resources
 from .errors import BookingError, OutsidePolicy, SlotTaken
 from .search import SeriesSpec
 
@@ -193,7 +193,7 @@ def _apply(members: list[Appointment], proposed: list[eng.Appointment], actor: M
         problem = conflicts(e, client_id=member.client_id, exclude=own)
         if problem:
             raise SlotTaken(f"Session {(member.series_index or 0) + 1}: {problem}. Try another time.")
-        for name, value in _fields(e).items():
+        for name, value in appointment_fields(e).items():
             setattr(member, name, value)
         member.sequence += 1
         member.save()
