@@ -99,6 +99,17 @@ _FINGERPRINT_PARTS: list[tuple[str, type[Any], tuple[str, ...], str]] = [
 _WIDTH = 6
 
 
+def load_resources(clinic: Clinic, start: datetime, end: datetime) -> Snapshot:
+    """The snapshot without busy calendars: enough to resolve a proposal's ids when booking it
+    (the booking re-checks every resource under lock, so it needs no calendars)."""
+    if not snapshot_cache.enabled():
+        return _load_snapshot(clinic, start, end, busy=False)
+    static: Snapshot = snapshot_cache.static_part(
+        clinic.pk, _fingerprint(clinic, start, end), lambda: _load_snapshot(clinic, start, end, busy=False)
+    )
+    return static
+
+
 def _fingerprint(clinic: Clinic, start: datetime, end: datetime) -> tuple[object, ...]:
     """The raw rows a snapshot's static part is built from, in one round trip: equal rows,
     equal snapshot. (Eight ORM queries here cost more than the search on a busy server.)"""

@@ -20,7 +20,7 @@ from needlepoint.protocol import default_protocol
 from . import planner
 from .models import Channel, Kind, MessagingSettings, OutboxMessage, Status
 from .quiet import schedule_outside_quiet_hours
-from .templates import render, wording_for
+from .templates import Wording, render, wording_for, wordings_for
 
 CHECKIN_SALT = "needlepoint.messaging.checkin"
 CHECKIN_MAX_AGE = timedelta(days=21)
@@ -89,8 +89,8 @@ def _due(at: datetime, kind: str, zone: str, ms: MessagingSettings, session_star
     return schedule_outside_quiet_hours(at, zone, ms.quiet_start, ms.quiet_end, must_precede=before)
 
 
-def _render(appt: Appointment, p: planner.Planned) -> tuple[str, str]:
-    wording = wording_for(appt.clinic_id, p.kind, appt.clinic.locale)
+def _render(appt: Appointment, p: planner.Planned, wording: Wording | None = None) -> tuple[str, str]:
+    wording = wording or wording_for(appt.clinic_id, p.kind, appt.clinic.locale)
     context = {
         **p.context,
         "first_name": appt.client.first_name,
@@ -111,8 +111,10 @@ def _key(appt: Appointment, p: planner.Planned) -> str:
     return f"a{appt.pk}.{p.kind}.{p.channel}.s{appt.sequence}"
 
 
-def _build(appt: Appointment, p: planner.Planned, ms: MessagingSettings) -> OutboxMessage:
-    subject, body = _render(appt, p)
+def _build(
+    appt: Appointment, p: planner.Planned, ms: MessagingSettings, wording: Wording | None = None
+) -> OutboxMessage:
+    subject, body = _render(appt, p, wording)
     due = _due(p.due_at, p.kind, appt.location.timezone, ms, appt.start)
     return OutboxMessage(
         clinic_id=appt.clinic_id,
@@ -145,7 +147,10 @@ def on_booked(appt: Appointment) -> None:
         return  # nothing may be sent to this client: skip planning inside the booking transaction
     appt = _load(appt)
     planned, ms = _plan(appt, clock.now())
-    OutboxMessage.objects.bulk_create([_build(appt, p, ms) for p in planned], ignore_conflicts=True)
+    wordings = wordings_for(appt.clinic_id, {p.kind for p in planned}, appt.clinic.locale)
+    OutboxMessage.objects.bulk_create(
+        [_build(appt, p, ms, wordings[p.kind]) for p in planned], ignore_conflicts=True
+    )
 
 
 def on_moved(appt: Appointment) -> None:

@@ -21,7 +21,7 @@ from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.messaging import services as messaging
 from needlepoint.clinic.webhooks import events as webhooks
 
-from ..engine import MAX_BUSY_SPAN, Snapshot, load_snapshot
+from ..engine import MAX_BUSY_SPAN, Snapshot, load_resources
 from ..models import Appointment, AppointmentType, Series
 from .errors import BookingError, SlotTaken
 from .search import SeriesSpec
@@ -261,7 +261,7 @@ def book_option(
     """Book a signed option from an earlier search for `spec`. No second search: the token proves
     the option came from one (within OPTION_MAX_AGE), and book_series re-checks every resource
     under lock, so a slot taken meanwhile is refused (SlotTaken) rather than double-booked."""
-    snapshot = load_snapshot(clinic, *spec.window())
+    snapshot = load_resources(clinic, *spec.window())
     sessions = decode_option(token, spec.appointment_type, snapshot)
     return book_series(clinic, spec, sessions, created_by=created_by)
 
