@@ -39,24 +39,9 @@ NOW = datetime(2027, 1, 3, 18, tzinfo=UTC)
 
 
 def setup_django(fresh: bool) -> None:
-    import django
+    from bench_paths import setup_django as setup
 
-    url = os.environ["DATABASE_URL"]
-    if fresh and url.startswith("sqlite:///"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-    if fresh and url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    django.setup()
-    if fresh:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    setup(os.environ["DATABASE_URL"], fresh)
 
 
 def build_clinic(tag: str):  # type: ignore[no-untyped-def]

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_paths import BENCH_DIR  # noqa: E402
+from bench_paths import BENCH_DIR, setup_django  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
@@ -59,32 +59,6 @@ DAY_FIRST = time(9, 0)
 BLOCK = timedelta(hours=2)  # numbing 45 + treatment 60 + cleaning 15: the room is busy 2 h
 BLOCKS_PER_DAY = 5  # 09:00 .. 19:00 local
 FUTURE_FILL = 0.7
-
-
-def setup_django(url: str, fresh: bool) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-    os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-    os.environ.setdefault("NEEDLEPOINT_DATA_DIR", str(BENCH_DIR))
-    if fresh and url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    if fresh and url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    import django
-
-    django.setup()
-    if fresh:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
 
 
 # -- bulk writing ----------------------------------------------------------------------------
