@@ -1,10 +1,12 @@
 """The database goes away under load: requests fail cleanly, then recover, and nothing is half-written.
 
 The outage is every connection of the test database being killed server-side
-(`pg_terminate_backend`) three times while clients book series and poll the health endpoint;
-for the application this is what a PostgreSQL restart looks like (the connection dies mid-query
-or between queries). Restarting the whole cluster would also kill other databases' sessions on a
-shared machine, so the test scopes the outage to its own database.
+(`pg_terminate_backend`) three times while clients book series and poll the health endpoint,
+then a second of the database refusing new connections (`ALLOW_CONNECTIONS false`) after one
+more kill: for the application this is what a PostgreSQL restart looks like (connections die
+mid-query or between queries, reconnects are refused until it is back). Restarting the whole
+cluster would also kill other databases' sessions on a shared machine, so the test scopes the
+outage to its own database.
 """
 
 from __future__ import annotations
@@ -40,6 +42,21 @@ def _kill_other_sessions() -> int:
         return int(cursor.fetchone()[0])
 
 
+def _accept_connections(accept: bool) -> None:
+    # While off, new connections are refused ("database ... is not currently accepting
+    # connections"), as while a server restarts. PostgreSQL only lets another database's
+    # session change that, hence the maintenance database.
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.update(dbname="postgres", autocommit=True)
+    params.pop("context", None)
+    params.pop("cursor_factory", None)
+    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+    with psycopg.connect(**params) as control:
+        control.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS {str(accept).lower()}")
+
+
 def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: list[tuple[float, str]]) -> None:
     clinic = bw.world.clinic  # type: ignore[attr-defined]
     client = Client.objects.create(
@@ -48,6 +65,7 @@ def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: lis
     i = worker
     try:
         while not stop.is_set():
+            started = time.monotonic()  # outcomes are logged by when the request began
             close_old_connections()  # what Django does at the start and end of every request
             first, second = pool[i % len(pool)], pool[(i + 37) % len(pool)]
             i += WORKERS
@@ -63,7 +81,7 @@ def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: lis
                 outcome = f"db:{type(exc).__name__}"
             except Exception as exc:
                 outcome = f"error:{exc!r}"[:200]
-            log.append((time.monotonic(), outcome))
+            log.append((started, outcome))
             close_old_connections()
     finally:
         connections.close_all()
@@ -75,8 +93,9 @@ def _poller(stop: threading.Event, log: list[tuple[float, str]]) -> None:
         while not stop.is_set():
             # The test client unhooks Django's per-request connection check (CONN_HEALTH_CHECKS,
             # close_old_connections); a real server runs it around every request, so do the same.
+            started = time.monotonic()
             close_old_connections()
-            log.append((time.monotonic(), f"http:{http.get('/healthz').status_code}"))
+            log.append((started, f"http:{http.get('/healthz').status_code}"))
             close_old_connections()
             time.sleep(0.02)
     finally:
@@ -105,9 +124,18 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
         t.start()
     time.sleep(1.5)
     killed = 0
-    for _ in range(KILLS):
-        killed += _kill_other_sessions()
-        time.sleep(0.7)
+    try:
+        for _ in range(KILLS):
+            killed += _kill_other_sessions()
+            time.sleep(0.7)
+        # Then the database is down for a while: killed, and refusing new connections.
+        _accept_connections(False)
+        down_from = time.monotonic()
+        for _ in range(5):  # again and again: a connection mid-start-up can slip past one kill
+            killed += _kill_other_sessions()
+            time.sleep(0.2)
+    finally:
+        _accept_connections(True)
     outage_over = time.monotonic()
     time.sleep(2.0)  # recovery phase: everything must work again
     stop.set()
@@ -118,6 +146,10 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     assert killed >= WORKERS, "the outage did not hit the clients"
     assert not [o for o in outcomes if o.startswith("error")], outcomes
     assert any(o.startswith("db:") for o in outcomes), outcomes  # some requests did fail ...
+    down = Counter(o for t, o in log if down_from + 0.2 < t < outage_over)
+    # While it was down, requests kept failing cleanly (typed database errors, 5xx pages).
+    assert sum(v for o, v in down.items() if o.startswith("db:")) > 0, down
+    assert down["http:500"] + down["http:503"] > 0, down
     assert {o for o in outcomes if o.startswith("http")} <= {"http:200", "http:500", "http:503"}, outcomes
     after = Counter(o for t, o in log if t > outage_over + 0.5)
     # ... and the service recovered: the database answers again ("taken" is a database answer too:
