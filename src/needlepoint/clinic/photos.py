@@ -9,6 +9,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import HttpResponse
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -61,3 +63,18 @@ def thumbnail_bytes(data: bytes, size: int = THUMB_SIZE) -> bytes:
         out = io.BytesIO()
         img.convert("RGB").save(out, format="JPEG", quality=80)
     return out.getvalue()
+
+
+def photo_response(image: FieldFile, *, thumbnail: bool = False) -> HttpResponse:
+    """A stored client photo (PHI) for a caller the view has already authorised; `thumbnail`
+    makes a small JPEG of it. Never kept by shared caches, never sniffed as another type."""
+    with image.open("rb") as fh:
+        data = fh.read()
+    if thumbnail:
+        data, content_type = thumbnail_bytes(data), "image/jpeg"
+    else:
+        content_type = "image/png" if (image.name or "").lower().endswith(".png") else "image/jpeg"
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -13,11 +13,11 @@ from needlepoint.clinic.intake import selectors
 from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry, SkinStateEntry
 from needlepoint.clinic.intake.models import Intake, IntakeSource
 from needlepoint.clinic.intake.services import submit_intake
+from needlepoint.clinic.photos import photo_response as serve_photo
 
 from ..auth import requires
 from ..context import access, membership
 from ..files import PHOTO_RESPONSE
-from ..files import photo_response as serve_photo
 from ..schemas.common import ERRORS, responses
 from ..schemas.intakes import IntakeIn, IntakeOut, IntakeSummary
 
@@ -81,4 +81,4 @@ def get_intake_photo(
 ) -> HttpResponse:
     """The photo (`?size=thumb` for a small JPEG); the read is access-logged."""
     photo = selectors.photo_for_read(access(request), intake_photo_id)
-    return serve_photo(photo.image, thumb=size == "thumb")
+    return serve_photo(photo.image, thumbnail=size == "thumb")

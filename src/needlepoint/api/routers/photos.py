@@ -9,13 +9,13 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.clinic.photos import photo_response as serve_photo
 from needlepoint.clinic.treatments import selectors, services
 from needlepoint.clinic.treatments.models import TreatmentPhoto
 
 from ..auth import requires
 from ..context import access, clinic, membership
 from ..files import PHOTO_RESPONSE
-from ..files import photo_response as serve_photo
 from ..schemas.common import ERRORS, Text, responses
 from ..schemas.treatments import PhotoOut
 from .treatments import appointment
@@ -67,8 +67,4 @@ def download_photo(
 ) -> HttpResponse:
     """The image (`?size=thumb`: the stored thumbnail); every download is access-logged."""
     photo = selectors.photo_for_read(access(request), photo_id)
-    if size == "thumb":
-        response = serve_photo(photo.thumbnail)
-        response["Content-Type"] = "image/jpeg"
-        return response
-    return serve_photo(photo.image)
+    return serve_photo(photo.thumbnail if size == "thumb" else photo.image)  # the thumbnail is a JPEG

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.clinics.models import Clinic
-from needlepoint.clinic.outcomes.models import AdverseEvent
 
 from .models import MessageTemplate, OutboxMessage, ReactionPhoto, ReactionReport
 
@@ -44,8 +43,3 @@ def reaction_photo_for_read(ctx: AccessContext, pk: int) -> ReactionPhoto:
     )
     record_access(ctx, client=photo.report.client, action="view-reaction-photo")
     return photo
-
-
-def adverse_events(clinic: Clinic, *, status: str = "") -> QuerySet:
-    qs = AdverseEvent.objects.for_clinic(clinic).select_related("client")
-    return qs.filter(status=status) if status else qs

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.photos import photo_response
 from needlepoint.clinic.treatments import protocol_rules, selectors
 from needlepoint.web.access import CLINICAL, clinic_of, staff_view
 from needlepoint.web.treatment_forms import CompareForm
@@ -20,13 +21,7 @@ def treatment_photo(request: HttpRequest, photo_pk: int) -> HttpResponse:
     """The photo, or its stored thumbnail with ?size=thumb; the read is logged; never cached."""
     photo = selectors.photo_for_read(AccessContext.from_request(request), photo_pk)
     thumb = request.GET.get("size") == "thumb"
-    field = photo.thumbnail if thumb else photo.image
-    with field.open("rb") as fh:
-        data = fh.read()
-    png = not thumb and (field.name or "").lower().endswith(".png")
-    response = HttpResponse(data, content_type="image/png" if png else "image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    response = photo_response(photo.thumbnail if thumb else photo.image)  # the thumbnail is a JPEG
     response["Content-Disposition"] = "inline"
     return response
 
