@@ -13,17 +13,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import random
 import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from needlepoint.clinic import leasing
 from needlepoint.clinic.webhooks import dispatch as webhook_dispatch
 
 from .backends import PermanentError, sms_backend
@@ -46,9 +46,8 @@ class WorkerConfig:
 
 
 def backoff(attempt: int, base: timedelta = BASE_DELAY) -> timedelta:
-    """Exponential with full jitter over the upper half: 30 s, 1 min, 2 min … capped at 6 h."""
-    ceiling = min(base * (2 ** max(attempt - 1, 0)), MAX_DELAY)
-    return ceiling * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+    """Exponential with jitter over the upper half: 30 s, 1 min, 2 min … capped at 6 h."""
+    return leasing.backoff(attempt, base, MAX_DELAY)
 
 
 def worker_name(suffix: str = "") -> str:
@@ -56,21 +55,17 @@ def worker_name(suffix: str = "") -> str:
 
 
 def claim(worker: str, cfg: WorkerConfig, now: datetime | None = None) -> list[OutboxMessage]:
-    now = now or timezone.now()
-    due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, locked_until__lt=now)
-    with transaction.atomic():
-        qs = OutboxMessage.objects.filter(due).order_by("next_attempt_at")
-        if connection.vendor == "postgresql":
-            qs = qs.select_for_update(skip_locked=True)
-        ids = list(qs.values_list("pk", flat=True)[: cfg.batch])
-        if not ids:
-            return []
-        OutboxMessage.objects.filter(pk__in=ids).update(
-            status=Status.SENDING,
-            locked_by=worker,
-            locked_until=now + cfg.lease,
-            attempts=F("attempts") + 1,
-        )
+    ids = leasing.claim_ids(
+        OutboxMessage,
+        pending=Status.PENDING,
+        sending=Status.SENDING,
+        worker=worker,
+        batch=cfg.batch,
+        lease=cfg.lease,
+        now=now or timezone.now(),
+    )
+    if not ids:
+        return []
     return list(OutboxMessage.objects.filter(pk__in=ids, locked_by=worker).order_by("next_attempt_at"))
 
 

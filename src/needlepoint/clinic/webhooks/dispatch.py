@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import http.client
 import logging
-import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
+
+from needlepoint.clinic import leasing
 
 from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .netguard import UnsafeURL, check_url, guarded_create_connection
@@ -47,9 +47,7 @@ def backoff(attempt: int, base: timedelta = BASE_DELAY, rand: float | None = Non
     """Delay after failed attempt `attempt` (1-based): base·2^(attempt−1), capped at 12 h, with
     jitter drawn over the upper half so retries of many endpoints spread out but never come
     sooner than half the schedule."""
-    ceiling = min(base * (2 ** max(attempt - 1, 0)), MAX_DELAY)
-    r = random.random() if rand is None else rand  # noqa: S311 - jitter, not security
-    return ceiling * (0.5 + r / 2)
+    return leasing.backoff(attempt, base, MAX_DELAY, rand)
 
 
 @dataclass(frozen=True)
@@ -111,23 +109,17 @@ def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery, timeout: float, n
 
 
 def claim(worker: str, cfg: DispatchConfig, now: datetime | None = None) -> list[WebhookDelivery]:
-    now = now or timezone.now()
-    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=DeliveryStatus.SENDING, locked_until__lt=now
+    ids = leasing.claim_ids(
+        WebhookDelivery,
+        pending=DeliveryStatus.PENDING,
+        sending=DeliveryStatus.SENDING,
+        worker=worker,
+        batch=cfg.batch,
+        lease=cfg.lease,
+        now=now or timezone.now(),
     )
-    with transaction.atomic():
-        qs = WebhookDelivery.objects.filter(due).order_by("next_attempt_at")
-        if connection.vendor == "postgresql":
-            qs = qs.select_for_update(skip_locked=True)
-        ids = list(qs.values_list("pk", flat=True)[: cfg.batch])
-        if not ids:
-            return []
-        WebhookDelivery.objects.filter(pk__in=ids).update(
-            status=DeliveryStatus.SENDING,
-            locked_by=worker,
-            locked_until=now + cfg.lease,
-            attempts=F("attempts") + 1,
-        )
+    if not ids:
+        return []
     return list(
         WebhookDelivery.objects.filter(pk__in=ids, locked_by=worker)
         .select_related("endpoint")
