@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from needlepoint import clock
+
 if TYPE_CHECKING:
     from needlepoint.clinic.clinics.models import Clinic
 
@@ -213,7 +215,6 @@ def _cli_access(clinic: Clinic, client: Any, action: str) -> None:
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
     _setup_django()
-    from django.utils import timezone
 
     from needlepoint.interop import csv_export
 
@@ -221,7 +222,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     if clinic is None:
         return _fail(f"no clinic with the slug '{args.clinic}'", 2)
     if args.kind == "appointments":
-        lines = csv_export.appointments_csv(clinic, since=timezone.now() if args.future else None)
+        lines = csv_export.appointments_csv(clinic, since=clock.now() if args.future else None)
     else:
         lines = csv_export.EXPORTS[args.kind](clinic)
     _cli_access(clinic, None, f"export_{args.kind}")

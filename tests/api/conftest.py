@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.api_tokens import SCOPES, issue_token, scopes_for_role
 from tests.conftest import ClinicWorld
 
@@ -30,7 +30,7 @@ def token_for(world: ClinicWorld, role: str = "owner", scopes: list[str] | None 
     """A fresh token of `role` in `world` with `scopes` (default: every scope the role may hold)."""
     membership = world.memberships[role]
     wanted = scopes if scopes is not None else scopes_for_role(membership.role)  # type: ignore[attr-defined]
-    return issue_token(membership, name="test", scopes=wanted, now=timezone.now(), **kw).secret  # type: ignore[arg-type]
+    return issue_token(membership, name="test", scopes=wanted, now=clock.now(), **kw).secret  # type: ignore[arg-type]
 
 
 ALL_SCOPES = sorted(SCOPES)

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.api_tokens import TokenError, hash_token, issue_token, revoke_token
 from needlepoint.clinic.accounts.models import ApiToken
 from tests.api.conftest import Api, token_for
@@ -40,13 +40,13 @@ def test_missing_malformed_and_unknown_tokens_are_401(clinic_a: ClinicWorld) -> 
 def test_revoked_token_is_401(clinic_a: ClinicWorld) -> None:
     secret = token_for(clinic_a, "owner")
     assert Api(secret).get("/clients")[0] == 200
-    revoke_token(ApiToken.objects.get(), now=timezone.now())
+    revoke_token(ApiToken.objects.get(), now=clock.now())
     assert _unauthenticated(*Api(secret).get("/clients"))
 
 
 def test_expired_token_is_401(clinic_a: ClinicWorld) -> None:
     secret = token_for(clinic_a, "owner")
-    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    ApiToken.objects.update(expires_at=clock.now() - timedelta(seconds=1))
     assert _unauthenticated(*Api(secret).get("/clients"))
 
 
@@ -86,11 +86,11 @@ def test_role_limits_a_token_even_with_the_scope(clinic_a: ClinicWorld) -> None:
 def test_a_role_cannot_be_issued_scopes_beyond_it(clinic_a: ClinicWorld) -> None:
     desk = clinic_a.memberships["front_desk"]
     with pytest.raises(TokenError, match="charts:read"):
-        issue_token(desk, name="x", scopes=["charts:read"], now=timezone.now())  # type: ignore[arg-type]
+        issue_token(desk, name="x", scopes=["charts:read"], now=clock.now())  # type: ignore[arg-type]
     with pytest.raises(TokenError, match="Unknown scope"):
-        issue_token(desk, name="x", scopes=["everything"], now=timezone.now())  # type: ignore[arg-type]
+        issue_token(desk, name="x", scopes=["everything"], now=clock.now())  # type: ignore[arg-type]
     with pytest.raises(TokenError, match="1 to 366"):
-        issue_token(desk, name="x", scopes=["clients:read"], now=timezone.now(), expires_in_days=5000)  # type: ignore[arg-type]
+        issue_token(desk, name="x", scopes=["clients:read"], now=clock.now(), expires_in_days=5000)  # type: ignore[arg-type]
 
 
 def test_audit_trail_names_the_token_holder(clinic_a: ClinicWorld) -> None:

@@ -83,7 +83,7 @@ def bodies(own: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def worlds(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> Any:
-    with mock.patch("needlepoint.clinic.booking.clock.now", return_value=TREATED_AT):
+    with mock.patch("needlepoint.clock.now", return_value=TREATED_AT):
         yield journey_objects(clinic_a), journey_objects(clinic_b)
 
 

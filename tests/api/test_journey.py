@@ -54,7 +54,7 @@ def test_intake_is_checked_against_the_protocol_like_the_web_form(owner_api: Api
     assert [v["version"] for v in versions] == [1]
 
 
-@mock.patch("needlepoint.clinic.booking.clock.now", return_value=NOW)
+@mock.patch("needlepoint.clock.now", return_value=NOW)
 def test_plan_from_intake_to_confirmed_then_series_booked_from_it(_now: Any, clinic_a: ClinicWorld) -> None:
     make_booking_world(clinic_a)
     api = Api(token_for(clinic_a, "practitioner"))
@@ -102,7 +102,7 @@ def test_single_booking_move_status_and_cancel(clinic_a: ClinicWorld) -> None:
     api = Api(token_for(clinic_a, "front_desk"))
     client_id = clinic_a.client.pk  # type: ignore[attr-defined]
     body = {"appointment_type_id": bw.kind.pk, "start": "2027-01-05T10:00:00Z"}  # type: ignore[attr-defined]
-    with mock.patch("needlepoint.clinic.booking.clock.now", return_value=NOW):
+    with mock.patch("needlepoint.clock.now", return_value=NOW):
         status, appt = api.post(f"/clients/{client_id}/appointments", body)
         assert status == 201, appt
         assert appt["local_start"].startswith("2027-01-05T10:00:00+00:00")

@@ -14,7 +14,7 @@ from tests.conftest import ClinicWorld
 
 @pytest.fixture
 def objs(clinic_a: ClinicWorld, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    from needlepoint.clinic.booking import clock
+    from needlepoint import clock
 
     monkeypatch.setattr(clock, "now", lambda: TREATED_AT)
     return journey_objects(clinic_a)

@@ -46,7 +46,7 @@ def _keep_test_connection() -> Iterator[None]:
 @pytest.fixture
 def seeded(clinic_a: ClinicWorld, clinic_b: ClinicWorld, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Every kind of object in clinic A; clinic B's client exists so its ids answer 404."""
-    from needlepoint.clinic.booking import clock
+    from needlepoint import clock
 
     monkeypatch.setattr(clock, "now", lambda: TREATED_AT)
     return journey_objects(clinic_a) | {"_token": token_for(clinic_a, "owner")}

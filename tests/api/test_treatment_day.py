@@ -19,7 +19,7 @@ from tests.treatments.helpers import START, Day, image_bytes, treatment_day
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    from needlepoint.clinic.booking import clock
+    from needlepoint import clock
 
     monkeypatch.setattr(clock, "now", lambda: START)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from needlepoint import clock
 from tests.conftest import ClinicWorld
 
 #: The treated session (a Tuesday a week after the booking tests' series), and "now" then.
@@ -15,8 +16,7 @@ TREATED_AT = datetime(2027, 1, 12, 10, 0, tzinfo=UTC)
 def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     """Client, intake with a photo, a draft plan with a finding, a booked series; a checked-in
     session (under a confirmed, consented plan) with numbing, a chart with one entry, a lot, a
-    photo. Call with booking.clock.now patched to TREATED_AT."""
-    from django.utils import timezone
+    photo. Call with clock.now patched to TREATED_AT."""
 
     from needlepoint.clinic.accounts.models import Role
     from needlepoint.clinic.booking import services
@@ -34,7 +34,7 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
         world.client,  # type: ignore[arg-type]
         intake_data(conditions=("herpes_simplex_history",)),
         source=IntakeSource.STAFF,
-        now=timezone.now(),
+        now=clock.now(),
         photos=[PhotoInput(photo_upload(), "cheeks", "red marks")],
     )
     plan = draft(world, intake)

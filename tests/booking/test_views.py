@@ -23,7 +23,7 @@ FORM = {
 
 
 def _now():  # type: ignore[no-untyped-def]
-    return mock.patch("needlepoint.clinic.booking.clock.now", return_value=NOW)
+    return mock.patch("needlepoint.clock.now", return_value=NOW)
 
 
 def _form(bw: BookingWorld, **extra: str) -> dict[str, str]:
@@ -157,7 +157,7 @@ def test_calendar_day_and_week_show_local_times(client, bw: BookingWorld) -> Non
 def test_client_page_lists_upcoming_appointments(client, bw: BookingWorld) -> None:  # type: ignore[no-untyped-def]
     client.force_login(bw.world.users["front_desk"])
     _book(client, bw)
-    with mock.patch("needlepoint.clinic.booking.clock.now", return_value=NOW):
+    with mock.patch("needlepoint.clock.now", return_value=NOW):
         body = client.get(reverse("client-detail", kwargs={"pk": bw.world.client.pk})).content.decode()
     assert body.count("appointment-detail") == 0 and body.count("/appointments/") >= 2
 

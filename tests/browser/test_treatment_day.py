@@ -8,9 +8,9 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.treatments.models import Chart, TreatmentPhoto
 from tests.browser.conftest import screenshot
@@ -37,7 +37,7 @@ def test_chart_a_session_and_compare_photos(page, clinic_a: ClinicWorld, setting
             "OPTIONS": {"location": str(tmp_path)},
         },
     }
-    now = timezone.now()
+    now = clock.now()
     signed(clinic_a, confirmed_plan(clinic_a))
     appt = appointment_at(clinic_a, now + timedelta(minutes=40))
     cartridge = lot(clinic_a, number="CART-1", expiry=now.date() + timedelta(days=300), now=now)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from needlepoint import clock
 from needlepoint.clinic.booking import services as booking
 from needlepoint.clinic.messaging import worker
 from needlepoint.clinic.webhooks import dispatch, services
@@ -48,7 +49,7 @@ def _endpoint(world: ClinicWorld, url: str, events: list[str] | None = None) -> 
 
 
 def _due(**filters: Any) -> None:
-    WebhookDelivery.objects.filter(**filters).update(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+    WebhookDelivery.objects.filter(**filters).update(next_attempt_at=clock.now() - timedelta(seconds=1))
 
 
 def _book(bw: BookingWorld, sessions: int = 1) -> list[Any]:
@@ -123,19 +124,19 @@ def test_500s_and_timeouts_are_retried_with_backoff_then_delivered_once(
     hook.script = [500, ("sleep", 1.5), 200]
     emit(clinic_a.clinic, "appointment.booked", {"appointment_id": 1})  # type: ignore[arg-type]
     cfg = dispatch.DispatchConfig(batch=5, timeout=0.5)
-    before = datetime.now(UTC)
+    before = clock.now()
     dispatch.process_batch("w1", cfg)
     d = WebhookDelivery.objects.get()
     assert (d.status, d.attempts, d.last_response_code) == (DeliveryStatus.PENDING, 1, 500)
     # First retry after 30 s with jitter over the upper half: between 15 s and 30 s.
-    assert before + timedelta(seconds=15) <= d.next_attempt_at <= datetime.now(UTC) + timedelta(seconds=30)
+    assert before + timedelta(seconds=15) <= d.next_attempt_at <= clock.now() + timedelta(seconds=30)
     assert dispatch.process_batch("w1", cfg) == 0  # not due yet
     _due()
     dispatch.process_batch("w1", cfg)
     d.refresh_from_db()
     assert d.status == DeliveryStatus.PENDING and d.last_response_code is None
     assert "timed out" in d.last_error
-    assert d.next_attempt_at - datetime.now(UTC) >= timedelta(seconds=29)  # second delay: 30–60 s
+    assert d.next_attempt_at - clock.now() >= timedelta(seconds=29)  # second delay: 30–60 s
     _due()
     dispatch.process_batch("w1", cfg)
     d.refresh_from_db()
@@ -280,7 +281,7 @@ def test_the_readme_verification_snippet_accepts_our_signature() -> None:
     namespace: dict[str, Any] = {}
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
     body = b'{"id":"evt_1","type":"webhook.test"}'
-    now = int(datetime.now(UTC).timestamp())
+    now = int(clock.now().timestamp())
     header = header_value(["whsec_new", "whsec_old"], now, body)
     assert namespace["verify"]("whsec_new", header, body) and namespace["verify"]("whsec_old", header, body)
     assert not namespace["verify"]("whsec_new", header, body + b"x")
@@ -294,7 +295,7 @@ def test_a_dead_workers_lease_expires_and_its_late_result_is_ignored(
     emit(clinic_a.clinic, "appointment.booked", {"n": 1})  # type: ignore[arg-type]
     (claimed,) = dispatch.claim("dead", FAST)  # claimed, then the worker dies before sending
     assert dispatch.process_batch("w2", FAST) == 0  # the lease still holds
-    WebhookDelivery.objects.update(locked_until=datetime.now(UTC) - timedelta(seconds=1))
+    WebhookDelivery.objects.update(locked_until=clock.now() - timedelta(seconds=1))
     assert dispatch.process_batch("w2", FAST) == 1
     d = WebhookDelivery.objects.get()
     assert (d.status, d.attempts, len(hook.requests)) == (DeliveryStatus.DELIVERED, 2, 1)

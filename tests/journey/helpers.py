@@ -7,9 +7,9 @@ import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.consent.models import ConsentSignature, SigningChannel
 from needlepoint.clinic.consent.services import generate_consent, sign_consent
@@ -37,7 +37,7 @@ def submit(world: ClinicWorld, data: IntakeData | None = None, *, client: Any = 
         client or world.client,
         data or intake_data(),
         source=IntakeSource.STAFF,
-        now=timezone.now(),
+        now=clock.now(),
         entered_by=world.memberships[Role.FRONT_DESK],
     )
 
@@ -58,7 +58,7 @@ def intake_with_photo(world: ClinicWorld, *, client: Any = None) -> Intake:
         client or world.client,
         intake_data(),
         source=IntakeSource.PORTAL,
-        now=timezone.now(),
+        now=clock.now(),
         photos=[PhotoInput(photo_upload(), "cheeks", "red marks")],
     )
 
@@ -70,7 +70,7 @@ def practitioner(world: ClinicWorld) -> Any:
 def draft(world: ClinicWorld, intake: Intake | None = None, **kw: Any) -> TreatmentPlan:
     intake = intake or submit(world)
     return plans.draft_plan(
-        intake, device=world.device, actor=practitioner(world), today=timezone.localdate(), **kw
+        intake, device=world.device, actor=practitioner(world), today=clock.now().date(), **kw
     )
 
 
@@ -78,14 +78,14 @@ def acknowledge_all(world: ClinicWorld, plan: TreatmentPlan) -> None:
     for f in plan.findings.all():
         if f.needs_acknowledgement and not f.is_acknowledged:
             plans.acknowledge_finding(
-                f, actor=practitioner(world), note="Discussed with the client.", now=timezone.now()
+                f, actor=practitioner(world), note="Discussed with the client.", now=clock.now()
             )
 
 
 def confirmed_plan(world: ClinicWorld, data: IntakeData | None = None) -> TreatmentPlan:
     plan = draft(world, submit(world, data))
     acknowledge_all(world, plan)
-    return plans.confirm_plan(plan, actor=practitioner(world), now=timezone.now(), today=timezone.localdate())
+    return plans.confirm_plan(plan, actor=practitioner(world), now=clock.now(), today=clock.now().date())
 
 
 def signature_png(*, ink: bool = True, size: tuple[int, int] = (400, 150)) -> bytes:
@@ -109,7 +109,7 @@ def signed(world: ClinicWorld, plan: TreatmentPlan) -> ConsentSignature:
         typed_name=world.client.full_name,
         signature_data_url=data_url(signature_png()),
         channel=SigningChannel.TABLET,
-        now=timezone.now(),
+        now=clock.now(),
         ip="127.0.0.1",
         user_agent="pytest",
         witnessed_by=world.memberships[Role.FRONT_DESK],

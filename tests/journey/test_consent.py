@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.consent.models import ConsentSignature, SigningChannel
 from needlepoint.clinic.consent.selectors import valid_consent_for_plan
@@ -90,7 +90,7 @@ def test_treatment_cannot_start_without_consent(clinic_a: ClinicWorld) -> None:
     signature = signed(clinic_a, plan)
     assert require_consent(plan) == signature
     assert require_consent_for_client(clinic_a.client) == signature
-    plans.cancel_plan(plan, actor=clinic_a.memberships[Role.OWNER], reason="moved away", now=timezone.now())
+    plans.cancel_plan(plan, actor=clinic_a.memberships[Role.OWNER], reason="moved away", now=clock.now())
     plan.refresh_from_db()
     with pytest.raises(ConsentMissing):
         require_consent(plan)
@@ -126,7 +126,7 @@ def test_bad_signatures_are_refused(
             typed_name=clinic_a.client.full_name if name is None else name,
             signature_data_url=data_url(signature_png()) if signature is None else signature,
             channel=SigningChannel.PORTAL,
-            now=timezone.now(),
+            now=clock.now(),
         )
     assert message in " ".join(err.value.errors[key])
     assert not ConsentSignature.objects.exists()

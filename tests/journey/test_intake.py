@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.intake.data import from_json, to_profile
 from needlepoint.clinic.intake.models import Intake
@@ -45,7 +45,7 @@ def test_intake_maps_one_to_one_onto_the_engine_profile(clinic_a: ClinicWorld) -
         fitzpatrick=4,
         conditions=("herpes_simplex_history",),
         medications=(MedicationEntry("isotretinoin", date(2020, 1, 31)), MedicationEntry("anticoagulant")),
-        skin_state=(SkinStateEntry("nose", "sunburn", timezone.localdate() - timedelta(days=2)),),
+        skin_state=(SkinStateEntry("nose", "sunburn", clock.now().date() - timedelta(days=2)),),
     )
     intake = submit(clinic_a, data)
     profile = to_profile(from_json(intake), client_id="x", date_of_birth=clinic_a.client.date_of_birth)

@@ -11,9 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from PIL import Image
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.audit.models import AccessLog
 from needlepoint.clinic.clients.models import Client
@@ -99,7 +99,7 @@ def test_pixel_limit_is_checked_before_decoding() -> None:
 def test_area_must_be_a_protocol_area_and_at_most_four_photos(clinic_a: ClinicWorld) -> None:
     def submit(photos: list[PhotoInput]) -> Intake:
         return submit_intake(
-            clinic_a.client, intake_data(), source=IntakeSource.STAFF, now=timezone.now(), photos=photos
+            clinic_a.client, intake_data(), source=IntakeSource.STAFF, now=clock.now(), photos=photos
         )
 
     with pytest.raises(IntakeInvalid) as bad_area:

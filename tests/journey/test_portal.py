@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.booking.models import Appointment, AppointmentType
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.consent.services import generate_consent
@@ -67,7 +67,7 @@ def test_link_is_single_use(client, clinic_a: ClinicWorld) -> None:
 def test_link_expires(client, clinic_a: ClinicWorld) -> None:
     _request(client, clinic_a, clinic_a.client.email)
     link = _link_from_mail()
-    MagicLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    MagicLink.objects.update(expires_at=clock.now() - timedelta(seconds=1))
     assert client.post(link).status_code == 400
     assert SESSION_KEY not in client.session
 
@@ -192,7 +192,7 @@ def appointment(clinic_a: ClinicWorld) -> Appointment:
     kind = AppointmentType.objects.create(clinic=clinic_a.clinic, name="Microneedling", duration_minutes=60)
     zone = ZoneInfo(clinic_a.location.timezone)
     local = (
-        (timezone.now() + timedelta(days=10))
+        (clock.now() + timedelta(days=10))
         .astimezone(zone)
         .replace(hour=14, minute=0, second=0, microsecond=0)
     )

@@ -3,13 +3,13 @@ overrides go through the engine's limits; the series keeps the interval floors."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.plans import services
 from needlepoint.clinic.plans.engine import AreaChoice
@@ -26,11 +26,13 @@ from tests.journey.helpers import (
     submit,
 )
 
-TODAY = timezone.localdate
+
+def TODAY() -> date:
+    return clock.now().date()
 
 
 def _confirm(world: ClinicWorld, plan: TreatmentPlan) -> TreatmentPlan:
-    return services.confirm_plan(plan, actor=practitioner(world), now=timezone.now(), today=TODAY())
+    return services.confirm_plan(plan, actor=practitioner(world), now=clock.now(), today=TODAY())
 
 
 def test_plan_records_engine_proposal_and_protocol_version(clinic_a: ClinicWorld) -> None:
@@ -48,7 +50,7 @@ def test_warnings_must_be_acknowledged_before_confirmation(clinic_a: ClinicWorld
     with pytest.raises(services.PlanError) as err:
         _confirm(clinic_a, plan)
     assert any("Not yet acknowledged" in m for m in err.value.errors["__all__"])
-    services.acknowledge_finding(warn, actor=practitioner(clinic_a), note="", now=timezone.now())
+    services.acknowledge_finding(warn, actor=practitioner(clinic_a), note="", now=clock.now())
     assert _confirm(clinic_a, plan).status == PlanStatus.CONFIRMED
 
 
@@ -56,10 +58,10 @@ def test_required_action_needs_a_note(clinic_a: ClinicWorld) -> None:
     plan = draft(clinic_a, submit(clinic_a, intake_data(conditions=("herpes_simplex_history",))))
     require = plan.findings.get(code="herpes_history")
     with pytest.raises(services.PlanError) as err:
-        services.acknowledge_finding(require, actor=practitioner(clinic_a), note=" ", now=timezone.now())
+        services.acknowledge_finding(require, actor=practitioner(clinic_a), note=" ", now=clock.now())
     assert "note" in err.value.errors
     services.acknowledge_finding(
-        require, actor=practitioner(clinic_a), note="Aciclovir, Dr Khan", now=timezone.now()
+        require, actor=practitioner(clinic_a), note="Aciclovir, Dr Khan", now=clock.now()
     )
     require.refresh_from_db()
     assert (
@@ -79,9 +81,9 @@ def test_front_desk_cannot_make_clinical_decisions(clinic_a: ClinicWorld) -> Non
     plan = draft(clinic_a, submit(clinic_a, intake_data(conditions=("keloid_history",))))
     desk = clinic_a.memberships[Role.FRONT_DESK]
     with pytest.raises(PermissionError):
-        services.acknowledge_finding(plan.findings.first(), actor=desk, note="", now=timezone.now())
+        services.acknowledge_finding(plan.findings.first(), actor=desk, note="", now=clock.now())
     with pytest.raises(PermissionError):
-        services.confirm_plan(plan, actor=desk, now=timezone.now(), today=TODAY())
+        services.confirm_plan(plan, actor=desk, now=clock.now(), today=TODAY())
 
 
 def test_a_block_cannot_be_acknowledged_and_the_area_is_not_planned(clinic_a: ClinicWorld) -> None:
@@ -90,7 +92,7 @@ def test_a_block_cannot_be_acknowledged_and_the_area_is_not_planned(clinic_a: Cl
     assert list(plan.areas.values_list("area", flat=True)) == ["forehead"]
     block = plan.findings.get(severity="BLOCK")
     with pytest.raises(services.PlanError):
-        services.acknowledge_finding(block, actor=practitioner(clinic_a), note="ok", now=timezone.now())
+        services.acknowledge_finding(block, actor=practitioner(clinic_a), note="ok", now=clock.now())
     # Asking for the blocked area explicitly is refused with the engine's reason.
     with pytest.raises(services.PlanError) as err:
         services.revise_plan(

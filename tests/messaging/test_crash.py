@@ -9,12 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from needlepoint import clock
 from needlepoint.clinic.messaging.models import OutboxMessage, Status
 from tests.conftest import ClinicWorld
 from tests.messaging.smtp_sink import Recorder, start_sink
@@ -41,7 +41,7 @@ def worker_env(port: int) -> dict[str, str]:
 
 
 def enqueue(world: ClinicWorld, n: int, tag: str) -> list[str]:
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = [
         OutboxMessage(
             clinic=world.clinic,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
+from needlepoint import clock
 from needlepoint.clinic.booking import services as booking
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.messaging import worker
@@ -47,7 +48,7 @@ def _pending(appt: Appointment) -> dict[str, OutboxMessage]:
 
 
 def _make_due(**filters: Any) -> None:
-    past = datetime.now(UTC) - timedelta(seconds=1)
+    past = clock.now() - timedelta(seconds=1)
     OutboxMessage.objects.filter(**filters).update(next_attempt_at=past, due_at=past)
 
 
@@ -153,7 +154,7 @@ def test_send_through_a_real_smtp_server_and_read_it_back(bw: BookingWorld, smtp
     checkin = next(m for s, m in by_subject.items() if s.startswith("How is"))
     assert "/portal/clinic-a/reaction/?t=" in checkin.get_payload(0).get_payload(decode=True).decode()
     # a sent message is never sent again
-    OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=datetime.now(UTC) - timedelta(hours=1))
+    OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=clock.now() - timedelta(hours=1))
     assert worker.run(once=True, cfg=FAST) == 0 and len(smtp.messages) == 2
 
 
@@ -169,7 +170,7 @@ def test_smtp_4xx_is_retried_with_backoff_and_5xx_fails(bw: BookingWorld, settin
         worker.run(once=True, cfg=slow)
         row = OutboxMessage.objects.get(appointment=appt, kind=Kind.REMINDER_24H)
         assert row.status == Status.PENDING and row.attempts == 1 and "451" in row.last_error
-        assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=10)  # backed off
+        assert row.next_attempt_at > clock.now() + timedelta(seconds=10)  # backed off
         for _ in range(2):
             _make_due(pk=row.pk)
             worker.run(once=True, cfg=slow)

@@ -22,7 +22,7 @@ def _media(settings: Any, tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """'Now' is the helpers' session start unless a test passes its own (the booking clock)."""
-    from needlepoint.clinic.booking import clock
+    from needlepoint import clock
     from tests.treatments.helpers import START
 
     monkeypatch.setattr(clock, "now", lambda: START)

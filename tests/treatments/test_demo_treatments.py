@@ -3,8 +3,7 @@ photos for the demo client; a second run changes nothing."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from needlepoint import clock
 from needlepoint.clinic.booking.models import AppointmentType
 from needlepoint.clinic.treatments.models import Chart, Lot, NumbingApplication, TreatmentPhoto
 from needlepoint.ops.demo_treatments import load_demo_treatments
@@ -28,7 +27,7 @@ def test_demo_is_complete_and_idempotent(clinic_a: ClinicWorld) -> None:
     first = counts()
     load_demo_treatments(clinic_a.clinic)  # type: ignore[arg-type]
     assert counts() == first == (4, 1, 2, 1)
-    today = timezone.now().date()
+    today = clock.now().date()
     assert Lot.objects.filter(expiry__lt=today).count() == 1
     assert Lot.objects.filter(recalled_at__isnull=False).count() == 1
     chart = Chart.objects.get()

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from needlepoint.clinic.booking import clock
+from needlepoint import clock
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, TreatmentPhoto
 from tests.conftest import ClinicWorld
 from tests.treatments.helpers import START, image_bytes, lot, treatment_day, upload

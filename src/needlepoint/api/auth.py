@@ -10,9 +10,9 @@ from auditlog.context import auditlog_value
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.api_tokens import SCOPES, active_token, allows
 from needlepoint.clinic.accounts.models import ApiToken, Role
-from needlepoint.clinic.booking import clock
 
 from .errors import ApiError
 

@@ -29,8 +29,8 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.engine import MAX_BUSY_SPAN, engine_type
@@ -172,7 +172,7 @@ def import_clients(
         }
         seen_emails: dict[str, int] = {}
         seen_people: dict[tuple[str, str, date], int] = {}
-        today = timezone.now().date()
+        today = clock.now().date()
         new: list[Client] = []
         for n, (line, row) in enumerate(data.rows, 1):
             _progress(progress, n, total)
@@ -265,7 +265,7 @@ def _client_errors(line: int, row: dict[str, str], locale: str, today: date) -> 
             errors.append(RowError(line, name, str(exc)))
     if not errors:
         if values["consent_email"] or values["consent_sms"]:
-            values["consent_updated_at"] = timezone.now()
+            values["consent_updated_at"] = clock.now()
         errors.append(Client(**values))
     return errors
 
@@ -356,7 +356,7 @@ def import_appointments(
     if missing:
         result.errors.append(RowError(1, ", ".join(missing), "required column missing from the header"))
         return _finish(result)
-    now = now or timezone.now()
+    now = now or clock.now()
     total = len(data.rows) * (1 if dry_run else 2)
     with transaction.atomic():
         look = _Lookups.load(clinic)

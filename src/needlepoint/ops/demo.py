@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role, User
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device, DeviceKind, Location
@@ -200,7 +200,7 @@ def _user(email: str, first: str, last: str) -> User:
 
 def _clients(clinic: Clinic, locations: list[Location], count: int) -> None:
     rng = random.Random(20171201)  # fixed seed: the same 50 people every run
-    today = timezone.now().date()
+    today = clock.now().date()
     for i in range(count):
         first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
         email = f"{first}.{last}.{i}@example.com".lower().replace("'", "")
@@ -218,6 +218,6 @@ def _clients(clinic: Clinic, locations: list[Location], count: int) -> None:
                 "preferred_location": locations[i % len(locations)],
                 "consent_email": consent,
                 "consent_sms": consent and rng.random() < 0.6,
-                "consent_updated_at": timezone.now() if consent else None,
+                "consent_updated_at": clock.now() if consent else None,
             },
         )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from django.utils import timezone
-
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, BookingPolicy, WeeklyShift
@@ -39,7 +38,7 @@ def load_demo_booking(clinic: Clinic, *, series_count: int = 8) -> None:
                 )
     if Appointment.objects.for_clinic(clinic).exists():
         return  # bookings are made once; re-running the demo keeps them
-    now = timezone.now()
+    now = clock.now()
     today = now.date()
     for i, client in enumerate(Client.objects.for_clinic(clinic).order_by("pk")[:series_count]):
         first = today + timedelta(days=1 + (i % 5))

@@ -8,8 +8,8 @@ import io
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device
@@ -74,7 +74,7 @@ def load_demo_journey(clinic: Clinic) -> None:
         return
     if Intake.objects.for_clinic(clinic).filter(client=client).exists():
         return  # already taken through the journey (or by a person using the demo)
-    now = timezone.now()
+    now = clock.now()
     intake = submit_intake(
         client,
         IntakeData(

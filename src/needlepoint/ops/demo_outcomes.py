@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series, SeriesStatus
 from needlepoint.clinic.clients.models import Client
@@ -44,7 +44,7 @@ def load_demo_outcomes(clinic: Clinic) -> None:
     )
     if kind is None or not practitioners or room is None or owner is None or len(clients) < len(STORIES):
         return  # the base demo is missing pieces: nothing sensible to add
-    today = timezone.now().date()
+    today = clock.now().date()
     for i, (client, (baseline, step, satisfaction, review)) in enumerate(zip(clients, STORIES, strict=True)):
         who = practitioners[i % len(practitioners)]
         series = Series.objects.create(

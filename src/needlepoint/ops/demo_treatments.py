@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus, AppointmentType
 from needlepoint.clinic.booking.services import set_status
@@ -59,7 +59,7 @@ def _lots(clinic: Clinic, owner: Membership, today: date) -> None:
                 defaults={
                     "expiry": today + timedelta(days=offset),
                     "quantity_received": units,
-                    "received_at": timezone.now() - timedelta(days=60),
+                    "received_at": clock.now() - timedelta(days=60),
                     "received_by": owner,
                 },
             )
@@ -72,7 +72,7 @@ def _past_session(plan: TreatmentPlan, kind: AppointmentType, practitioner: Memb
     assert device is not None
     location = device.location
     zone = ZoneInfo(location.timezone)
-    day = timezone.now().astimezone(zone).date() - timedelta(days=28)
+    day = clock.now().astimezone(zone).date() - timedelta(days=28)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
     start = datetime.combine(day, time(10, 0), tzinfo=zone)
@@ -108,7 +108,7 @@ def load_demo_treatments(clinic: Clinic) -> None:
     owner = Membership.objects.for_clinic(clinic).filter(role=Role.OWNER).order_by("pk").first()
     if owner is None:
         return
-    _lots(clinic, owner, timezone.now().date())
+    _lots(clinic, owner, clock.now().date())
     plan = (
         TreatmentPlan.objects.for_clinic(clinic)
         .filter(status=PlanStatus.CONFIRMED, device__isnull=False)

@@ -3,7 +3,7 @@
 Turns a client's profile and a treatment goal into a safe, explained plan::
 
     from needlepoint.protocol import build_plan, ClientProfile, TreatmentRequest
-    plan = build_plan(profile, request, today=date.today(), appointment_start=start)
+    plan = build_plan(profile, request, today=clock.now().date(), appointment_start=start)
     plan.model_dump(mode="json")
 
 Protocol data (areas, indications, limits, rules, wording) lives in versioned YAML files

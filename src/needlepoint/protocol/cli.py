@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
+
+from needlepoint import clock
 
 from .errors import PlanInputError, ProtocolDataError
 from .loader import default_protocol, describe_error, key_path, load_protocol, read_yaml
@@ -177,7 +179,7 @@ def resolve_times(inp: PlanInput) -> tuple[date, datetime | None]:
         start = start.replace(tzinfo=tz)
     elif start is not None and tz is not None:
         start = start.astimezone(tz)
-    today = inp.today or datetime.now(tz).date()
+    today = inp.today or clock.today(tz or UTC)  # no zone given: the UTC date, not the server's
     return today, start
 
 

@@ -5,7 +5,7 @@ builds a :class:`Scheduler` and calls it::
 
     clinic = Clinic(locations=[...], practitioners=[...], rooms=[...], devices=[...])
     calendars = Calendars.from_intervals(practitioners={pid: [Interval, ...]}, rooms=..., devices=...)
-    scheduler = Scheduler(clinic, calendars, now=timezone.now(), policy=BookingPolicy(...))
+    scheduler = Scheduler(clinic, calendars, now=clock.now(), policy=BookingPolicy(...))
     result = scheduler.search_series(SeriesRequest.regular(kind, count=6, first_earliest=...,
                                                            first_latest=..., min_days=28, max_days=42))
     result.earliest / result.options / result.explanation.summary

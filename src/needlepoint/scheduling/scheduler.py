@@ -2,7 +2,7 @@
 
 Typical use from a booking service::
 
-    scheduler = Scheduler(clinic, calendars, now=timezone.now())
+    scheduler = Scheduler(clinic, calendars, now=clock.now())
     result = scheduler.search_series(SeriesRequest.regular(kind, count=6, ...))
     if result.found:
         for appt in result.options[0].sessions: ...  # write bookings, re-checked in the DB

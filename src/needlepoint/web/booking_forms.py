@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 
+from needlepoint import clock
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import (
@@ -118,7 +119,7 @@ class SeriesSearchForm(forms.Form):
         lo, hi = data.get("first_earliest"), data.get("first_latest")
         if lo and hi and hi < lo:
             self.add_error("first_latest", "Must not be before the first date.")
-        if lo and lo < date.today() - timedelta(days=1):
+        if lo and lo < clock.now().date() - timedelta(days=1):
             self.add_error("first_earliest", "This date is in the past.")
         kind, plan = data.get("appointment_type"), self.windows
         if kind is not None and plan is not None:

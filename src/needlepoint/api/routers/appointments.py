@@ -11,11 +11,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
+from needlepoint import clock
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.accounts.selectors import practitioners_of
 from needlepoint.clinic.audit.services import record_access
-from needlepoint.clinic.booking import clock, services
+from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.engine import Snapshot
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series
 from needlepoint.clinic.clients.models import Client

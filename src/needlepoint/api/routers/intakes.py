@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from needlepoint.clinic.booking import clock
+from needlepoint import clock
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.intake import selectors
 from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry, SkinStateEntry

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from needlepoint.clinic.booking import clock
+from needlepoint import clock
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.clinics.models import Clinic, Device, Location
 from needlepoint.clinic.intake.selectors import intake_for_read

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import record_access
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.clinics.models import Device, Location

@@ -30,8 +30,8 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint import scheduling as eng
 
 SLACK = timedelta(seconds=15)
@@ -100,7 +100,7 @@ class BusyCache:
     hi: datetime
     rows: dict[int, _Row] = field(default_factory=dict)
     calendars: eng.Calendars = field(default_factory=eng.Calendars)
-    seen: datetime = field(default_factory=timezone.now)
+    seen: datetime = field(default_factory=clock.now)
     loaded_at: float = field(default_factory=time.monotonic)
 
     @classmethod
@@ -108,7 +108,7 @@ class BusyCache:
         from .engine import MAX_BUSY_SPAN
         from .models import AppointmentStatus
 
-        cache = cls(clinic_id, lo, hi, seen=timezone.now())
+        cache = cls(clinic_id, lo, hi, seen=clock.now())
         tables: dict[str, dict[str, list[tuple[int, int]]]] = {
             "p": defaultdict(list),
             "r": defaultdict(list),
@@ -143,7 +143,7 @@ class BusyCache:
         from .engine import MAX_BUSY_SPAN
         from .models import AppointmentStatus
 
-        since, self.seen = self.seen - SLACK, timezone.now()
+        since, self.seen = self.seen - SLACK, clock.now()
         lo, hi = int((self.lo - MAX_BUSY_SPAN).timestamp()), int(self.hi.timestamp())
         with connection.cursor() as cursor:
             cursor.execute(_select("updated_at >= %s"), cast(Any, [self.clinic_id, since]))
@@ -166,7 +166,7 @@ def busy_calendars(clinic_id: int, start: datetime, end: datetime) -> eng.Calend
     cache = caches.get(clinic_id)
     if cache is None or not cache.covers(start, end):
         # Searches start from about now: one load from yesterday covers the whole horizon.
-        lo = min(start, timezone.now() - timedelta(days=1))
+        lo = min(start, clock.now() - timedelta(days=1))
         hi = max(end, lo + LOAD_AHEAD)
         cache = caches[clinic_id] = BusyCache.load(clinic_id, lo, hi)
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+from needlepoint import clock
 
 from .models import Client
 
@@ -10,7 +10,7 @@ from .models import Client
 def save_client(client: Client, *, consent_changed: bool) -> Client:
     # A change of messaging consent is dated: later messaging must be able to prove it.
     if consent_changed or client.pk is None:
-        client.consent_updated_at = timezone.now()
+        client.consent_updated_at = clock.now()
     client.full_clean()
     client.save()
     return client

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.outcomes.models import AdverseEvent, Severity

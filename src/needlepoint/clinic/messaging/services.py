@@ -11,7 +11,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 
-from needlepoint.clinic.booking import clock
+from needlepoint import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.reviews.selectors import review_request_url

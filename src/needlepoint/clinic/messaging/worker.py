@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic import leasing
 from needlepoint.clinic.webhooks import dispatch as webhook_dispatch
 
@@ -62,7 +62,7 @@ def claim(worker: str, cfg: WorkerConfig, now: datetime | None = None) -> list[O
         worker=worker,
         batch=cfg.batch,
         lease=cfg.lease,
-        now=now or timezone.now(),
+        now=now or clock.now(),
     )
     if not ids:
         return []
@@ -116,7 +116,7 @@ def _flush_sent(sent: list[tuple[OutboxMessage, str]], worker: str) -> None:
     """Mark a run of delivered messages sent in two statements (the hot path of throughput)."""
     if not sent:
         return
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         DeliveryAttempt.objects.bulk_create(
             [
@@ -150,7 +150,7 @@ def _flush_sent(sent: list[tuple[OutboxMessage, str]], worker: str) -> None:
 
 
 def _failed(m: OutboxMessage, worker: str, exc: Exception, cfg: WorkerConfig) -> None:
-    now = timezone.now()
+    now = clock.now()
     error = f"{type(exc).__name__}: {exc}"[:500]
     permanent = isinstance(exc, PermanentError) or m.attempts >= m.max_attempts
     with transaction.atomic():

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import transaction
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Series
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.webhooks.events import emit

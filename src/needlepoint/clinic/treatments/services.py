@@ -4,7 +4,7 @@ signing, addenda) and photos.
 Every function takes the clinic, the acting membership and plain values, returns model
 instances, and raises a :mod:`.errors` exception with a human message when it refuses. No
 request objects: the web views and the API call the same functions. ``now`` defaults to
-``booking.clock.now()`` so tests can move time. Local dates (lot expiry, "today") are the
+``clock.now()`` so tests can move time. Local dates (lot expiry, "today") are the
 appointment's or lot's location's.
 """
 
@@ -21,8 +21,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clinics.models import Clinic, Device, Location
 from needlepoint.clinic.plans.models import PlanArea, TreatmentPlan

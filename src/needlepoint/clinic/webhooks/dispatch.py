@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic import leasing
 
 from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -116,7 +116,7 @@ def claim(worker: str, cfg: DispatchConfig, now: datetime | None = None) -> list
         worker=worker,
         batch=cfg.batch,
         lease=cfg.lease,
-        now=now or timezone.now(),
+        now=now or clock.now(),
     )
     if not ids:
         return []
@@ -131,7 +131,7 @@ def process_batch(worker: str, cfg: DispatchConfig = DispatchConfig()) -> int:
     """Claim and deliver one batch; returns how many were claimed."""
     batch = claim(worker, cfg)
     for d in batch:
-        now = timezone.now()
+        now = clock.now()
         if d.attempts > d.max_attempts:  # every lease so far ended with a dead worker
             outcome = Outcome(False, None, "worker lease expired on the last attempt", True, 0)
         elif not d.endpoint.active:
@@ -143,7 +143,7 @@ def process_batch(worker: str, cfg: DispatchConfig = DispatchConfig()) -> int:
 
 
 def record(d: WebhookDelivery, worker: str, outcome: Outcome, cfg: DispatchConfig) -> None:
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         WebhookAttempt.objects.create(
             clinic_id=d.clinic_id,

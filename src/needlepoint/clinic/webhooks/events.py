@@ -6,8 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.utils import timezone
-
+from needlepoint import clock
 from needlepoint.clinic.clinics.models import Clinic
 
 from .models import Event, WebhookDelivery, WebhookEndpoint
@@ -36,7 +35,7 @@ def emit(clinic: Clinic | int, event: str, data: dict[str, Any]) -> None:
     ]
     if not endpoints:
         return
-    now = timezone.now()
+    now = clock.now()
     rows = []
     for pk, _, max_attempts in endpoints:
         delivery_id = f"evt_{uuid.uuid4().hex}"

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.clinics.models import Clinic
 
 from .events import envelope
@@ -59,7 +59,7 @@ def rotate_secret(endpoint: WebhookEndpoint, *, grace: timedelta = ROTATION_GRAC
     """New secret at once; the old one keeps signing alongside for `grace` so the receiver can
     switch without rejecting deliveries in flight."""
     endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = timezone.now() + grace if grace else None
+    endpoint.previous_secret_expires_at = clock.now() + grace if grace else None
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     return endpoint
@@ -71,7 +71,7 @@ def send_test_event(endpoint: WebhookEndpoint) -> WebhookDelivery:
     endpoints are refused: the worker would drop it)."""
     if not endpoint.active:
         raise WebhookError("This endpoint is disabled: enable it before sending a test event.")
-    now = timezone.now()
+    now = clock.now()
     delivery_id = f"evt_{uuid.uuid4().hex}"
     data: dict[str, Any] = {"message": "Test event from Needlepoint", "endpoint_id": endpoint.pk}
     return WebhookDelivery.objects.create(
@@ -92,6 +92,6 @@ def retry_now(delivery: WebhookDelivery) -> None:
         raise WebhookError("Only a failed delivery can be retried.")
     WebhookDelivery.objects.filter(pk=delivery.pk, status="failed").update(
         status="pending",
-        next_attempt_at=timezone.now(),
+        next_attempt_at=clock.now(),
         max_attempts=delivery.attempts + delivery.endpoint.max_attempts,
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+
+from needlepoint import clock
 
 HEADER = "Needlepoint-Signature"
 DEFAULT_TOLERANCE_S = 300
@@ -52,7 +53,7 @@ def verify(
             candidates.append(value)
     if timestamp is None or not candidates:
         return False
-    if abs((time.time() if now is None else now) - timestamp) > tolerance_s:
+    if abs((clock.now().timestamp() if now is None else now) - timestamp) > tolerance_s:
         return False
     expected = sign(secret, timestamp, body)
     return any(hmac.compare_digest(expected, c) for c in candidates)

@@ -21,8 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
@@ -409,9 +408,9 @@ def build_bundle(client: Client) -> Resource:
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
-        "meta": {"lastUpdated": _iso(timezone.now())},
+        "meta": {"lastUpdated": _iso(clock.now())},
         "type": "collection",
-        "timestamp": _iso(timezone.now()),
+        "timestamp": _iso(clock.now()),
         "entry": [{"fullUrl": url, "resource": res} for url, res in b.entries.items()],
     }
 

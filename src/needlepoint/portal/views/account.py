@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import client_ip
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.portal import services
@@ -28,7 +28,7 @@ def login(request: HttpRequest, slug: str) -> HttpResponse:
                     clinic,
                     form.cleaned_data["email"],
                     ip=client_ip(request),
-                    now=timezone.now(),
+                    now=clock.now(),
                     build_url=lambda token: request.build_absolute_uri(
                         reverse("portal-redeem", kwargs={"slug": slug, "token": token})
                     ),
@@ -52,10 +52,10 @@ def redeem(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     clinic = get_object_or_404(Clinic, slug=slug)
     try:
         if request.method == "POST":
-            client = services.redeem_link(clinic, token, now=timezone.now())
+            client = services.redeem_link(clinic, token, now=clock.now())
             sign_in(request, client)
             return redirect("portal-home", slug=slug)
-        services.peek_link(clinic, token, now=timezone.now())
+        services.peek_link(clinic, token, now=clock.now())
     except services.LinkInvalid:
         return render(request, "portal/link_invalid.html", {"clinic": clinic}, status=400)
     return render(request, "portal/redeem.html", {"clinic": clinic})

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clients.models import Client
@@ -56,7 +56,7 @@ def _context(request: HttpRequest, client: Client, appt: Appointment) -> dict[st
         "aftercare": session.aftercare if session else [],
         "default_agent": default_agent,
         "numbing_conditions": [" ".join(c.text.split()) for c in agent.conditions],
-        "can_cancel": appt.status == AppointmentStatus.BOOKED and appt.start > timezone.now(),
+        "can_cancel": appt.status == AppointmentStatus.BOOKED and appt.start > clock.now(),
         "cancel_form": PortalCancelForm(request.POST or None),
     }
 
@@ -73,7 +73,7 @@ def prepare(request: HttpRequest, appointment_pk: int) -> HttpResponse:
 def calendar(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     client: Client = request.portal_client  # type: ignore[attr-defined]
     appt = _appointment(client, appointment_pk)
-    body = client_event(appt, clinic_name=client.clinic.name, now=timezone.now())
+    body = client_event(appt, clinic_name=client.clinic.name, now=clock.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appt.pk}.ics"'
     return response
@@ -95,7 +95,7 @@ def cancel(request: HttpRequest, appointment_pk: int) -> HttpResponse:
                 appt,
                 actor="client",
                 reason=form.cleaned_data["reason"] or "Cancelled online",
-                now=timezone.now(),
+                now=clock.now(),
             )
         except BookingError as exc:
             error = str(exc)
@@ -117,7 +117,7 @@ def reschedule(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     client: Client = request.portal_client  # type: ignore[attr-defined]
     appt = _appointment(client, appointment_pk)
     zone = ZoneInfo(appt.location.timezone)
-    now = timezone.now()
+    now = clock.now()
     error = ""
     try:
         slots = [s for s in reschedule_options(appt, now=now) if s.start != appt.start]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import client_ip, record_access
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.consent import services
@@ -38,7 +38,7 @@ def consent(request: HttpRequest, document_pk: int) -> HttpResponse:
                 typed_name=form.cleaned_data["typed_name"],
                 signature_data_url=form.cleaned_data.get("signature", ""),
                 channel=SigningChannel.PORTAL,
-                now=timezone.now(),
+                now=clock.now(),
                 ip=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
@@ -85,7 +85,7 @@ def quote_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
     )
     record_access(portal_context(request, client), client=client, action="portal-quote")
     try:
-        quote = quote_for_plan(plan, today=timezone.localdate())
+        quote = quote_for_plan(plan, today=clock.now().date())
     except MissingPrice:
         return HttpResponse(
             "No quote is available yet; please ask the clinic.", status=404, content_type="text/plain"

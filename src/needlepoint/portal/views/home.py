@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clients.models import Client
@@ -29,7 +29,7 @@ def upcoming(client: Client) -> list[tuple[Appointment, object]]:
     """The client's coming appointments with their local start (the location's time zone)."""
     appts = (
         Appointment.objects.for_clinic(client.clinic_id)
-        .filter(client=client, start__gte=timezone.now())
+        .filter(client=client, start__gte=clock.now())
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("location", "appointment_type")
         .order_by("start")
@@ -87,7 +87,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = submit_intake(
-                client, form.to_data(), source=IntakeSource.PORTAL, now=timezone.now(), photos=form.photos()
+                client, form.to_data(), source=IntakeSource.PORTAL, now=clock.now(), photos=form.photos()
             )
         except IntakeInvalid as exc:
             form.apply_errors(exc.errors)

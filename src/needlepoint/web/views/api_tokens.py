@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.api_tokens import (
     MAX_LIFETIME,
     TokenError,
@@ -33,7 +33,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         )
         if token is None:  # someone else's token, or another clinic's: not even confirmed to exist
             raise Http404("No such token.")
-        revoke_token(token, now=timezone.now())
+        revoke_token(token, now=clock.now())
         messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
         return redirect("api-tokens")
     if request.method == "POST":
@@ -43,7 +43,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 membership,
                 name=request.POST.get("name", "")[:100],
                 scopes=request.POST.getlist("scopes"),
-                now=timezone.now(),
+                now=clock.now(),
                 expires_in_days=int(days) if days.isdigit() else (None if days == "" else -1),
             )
         except TokenError as exc:
@@ -55,5 +55,5 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             context["created"] = issued.token
     context["tokens"] = tokens_of(membership)
     context["scopes"] = scopes_for_role(membership.role)
-    context["now"] = timezone.now()
+    context["now"] = clock.now()
     return render(request, "account/api_tokens.html", context, status=status)

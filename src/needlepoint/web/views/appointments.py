@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import clock, services
+from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.interop import ical
 from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, clinic_of, membership_of, staff_view

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import clock, selectors
+from needlepoint.clinic.booking import selectors
 from needlepoint.clinic.clinics.models import Location
 from needlepoint.web.access import ALL_STAFF, clinic_of, staff_view
 

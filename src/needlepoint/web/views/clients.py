@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.selectors import upcoming_for_client
 from needlepoint.clinic.clients import selectors, services
 from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, clinic_of, staff_view

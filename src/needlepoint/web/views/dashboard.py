@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.selectors import practitioners_of
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Location
@@ -16,7 +16,7 @@ from needlepoint.web.timefmt import local_now
 @staff_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     clinic = clinic_of(request)
-    now = timezone.now()
+    now = clock.now()
     locations = [
         (loc, local_now(loc, now)) for loc in Location.objects.for_clinic(clinic).filter(is_active=True)
     ]

@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from needlepoint import clock
 from needlepoint.clinic.booking import selectors
 from needlepoint.clinic.booking.models import CalendarFeed
 from needlepoint.interop import ical
@@ -44,8 +44,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar.")
     practitioner = feed.practitioner
     body = ical.practitioner_feed(
-        selectors.practitioner_feed_appointments(practitioner, timezone.now()),
+        selectors.practitioner_feed_appointments(practitioner, clock.now()),
         name=f"{practitioner.name} — {practitioner.clinic.name}",
-        now=timezone.now(),
+        now=clock.now(),
     )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

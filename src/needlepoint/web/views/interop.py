@@ -7,8 +7,8 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.clients.models import Client
 from needlepoint.interop import csv_export
@@ -41,7 +41,7 @@ def csv_download(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404("No such export.")
     clinic = clinic_of(request)
     if kind == "appointments" and request.GET.get("future"):
-        lines = csv_export.appointments_csv(clinic, since=timezone.now())
+        lines = csv_export.appointments_csv(clinic, since=clock.now())
     else:
         lines = csv_export.EXPORTS[kind](clinic)
     record_access(AccessContext.from_request(request), client=None, action=f"export_{kind}")

@@ -9,9 +9,10 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from needlepoint import clock
 from needlepoint import scheduling as eng
 from needlepoint.clinic.audit.services import AccessContext
-from needlepoint.clinic.booking import clock, services
+from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.engine import Snapshot
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read

@@ -17,9 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.plans.models import TreatmentPlan

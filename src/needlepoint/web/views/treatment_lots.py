@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import clock
 from needlepoint.clinic.treatments import selectors, services
 from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Lot

@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext, record_access
-from needlepoint.clinic.booking import clock, selectors, services
+from needlepoint.clinic.booking import selectors, services
 from needlepoint.clinic.booking.models import WaitlistEntry
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
-from django.utils import timezone
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.audit.services import AccessContext, client_ip
 from needlepoint.clinic.clinics.models import Clinic, Location
@@ -26,7 +26,7 @@ def ctx(request: HttpRequest) -> AccessContext:
 
 
 def now() -> datetime:
-    return timezone.now()
+    return clock.now()
 
 
 def clinic_zone(c: Clinic) -> ZoneInfo:

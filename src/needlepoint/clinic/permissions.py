@@ -1,0 +1,232 @@
+"""Who may do what: the one place that answers "may this actor do this to this object".
+
+Services call ``require(actor, action, obj)`` before they change anything; views, API handlers
+and the portal do not decide (their decorators only sign people in). An actor is typed:
+
+- a staff ``Membership`` (a person's role in one clinic),
+- an ``ApiActor`` (a token: its holder's membership, bounded by the token's scopes),
+- a ``ClientActor`` (a client signed in to the portal, or booking online),
+- a ``SystemActor`` (the worker, CSV import, the demo loader), which acts for a clinic.
+
+Objects are checked for their clinic (another clinic's object answers ``NotFound``, so nothing
+about it leaks) and, for a client, for being theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from needlepoint.clinic.accounts.models import Membership, Role
+from needlepoint.clinic.clients.models import Client
+
+from .errors import NotAllowed, NotFound
+
+OWNER = frozenset({Role.OWNER})
+CLINICAL = frozenset({Role.OWNER, Role.PRACTITIONER})
+ALL_STAFF = frozenset({Role.OWNER, Role.PRACTITIONER, Role.FRONT_DESK})
+
+
+@dataclass(frozen=True)
+class ClientActor:
+    """A client acting for themselves (portal, online booking)."""
+
+    client: Client
+
+    @property
+    def clinic_id(self) -> int:
+        return int(self.client.clinic_id)
+
+
+@dataclass(frozen=True)
+class ApiActor:
+    """An API token: acts as its holder's membership, never beyond it."""
+
+    membership: Membership
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def clinic_id(self) -> int:
+        return int(self.membership.clinic_id)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Needlepoint itself acting for a clinic (worker, import, demo). `name` says which part."""
+
+    clinic_id: int
+    name: str
+
+
+Actor = Membership | ApiActor | ClientActor | SystemActor
+
+
+class Action(StrEnum):
+    # booking
+    BOOK = "booking.book"
+    CANCEL = "booking.cancel"
+    WAIVE_FEE = "booking.waive_fee"
+    MOVE = "booking.move"
+    SET_STATUS = "booking.set_status"
+    WAITLIST = "booking.waitlist"
+    # the client journey
+    SUBMIT_INTAKE = "intake.submit"
+    DRAFT_PLAN = "plans.draft"
+    CONFIRM_PLAN = "plans.confirm"
+    ACKNOWLEDGE_FINDING = "plans.acknowledge_finding"
+    CANCEL_PLAN = "plans.cancel"
+    GENERATE_CONSENT = "consent.generate"
+    SIGN_CONSENT = "consent.sign"
+    WITHDRAW_CONSENT = "consent.withdraw"
+    # treatment day
+    CHECK_IN = "treatments.check_in"
+    RECORD_NUMBING = "treatments.numbing"
+    CHART = "treatments.chart"
+    SIGN_CHART = "treatments.sign_chart"
+    MANAGE_LOTS = "treatments.lots"
+    RECALL_LOT = "treatments.recall"
+    # outcomes and reviews
+    RECORD_OUTCOME = "outcomes.record"
+    OPEN_ADVERSE_EVENT = "outcomes.open_adverse_event"
+    MANAGE_ADVERSE_EVENT = "outcomes.manage_adverse_event"
+    REPORT_REACTION = "outcomes.report_reaction"
+    SUBMIT_REVIEW = "reviews.submit"
+    MODERATE_REVIEW = "reviews.moderate"
+    # clinic set-up
+    MANAGE_CLINIC = "clinic.manage"
+
+
+#: Staff roles allowed per action (an API token is bounded by the same table).
+STAFF_RULES: dict[Action, frozenset[str]] = {
+    Action.BOOK: ALL_STAFF,
+    Action.CANCEL: ALL_STAFF,
+    Action.WAIVE_FEE: OWNER,
+    Action.MOVE: ALL_STAFF,
+    Action.SET_STATUS: ALL_STAFF,
+    Action.WAITLIST: ALL_STAFF,
+    Action.SUBMIT_INTAKE: ALL_STAFF,
+    Action.DRAFT_PLAN: CLINICAL,
+    Action.CONFIRM_PLAN: CLINICAL,
+    Action.ACKNOWLEDGE_FINDING: CLINICAL,
+    Action.CANCEL_PLAN: CLINICAL,
+    Action.GENERATE_CONSENT: ALL_STAFF,
+    Action.SIGN_CONSENT: ALL_STAFF,
+    Action.WITHDRAW_CONSENT: ALL_STAFF,
+    Action.CHECK_IN: ALL_STAFF,
+    Action.RECORD_NUMBING: ALL_STAFF,
+    Action.CHART: CLINICAL,
+    Action.SIGN_CHART: CLINICAL,
+    Action.MANAGE_LOTS: CLINICAL,
+    Action.RECALL_LOT: OWNER,
+    Action.RECORD_OUTCOME: CLINICAL,
+    Action.OPEN_ADVERSE_EVENT: CLINICAL,
+    Action.MANAGE_ADVERSE_EVENT: CLINICAL,
+    Action.REPORT_REACTION: ALL_STAFF,
+    Action.SUBMIT_REVIEW: frozenset(),
+    Action.MODERATE_REVIEW: OWNER,
+    Action.MANAGE_CLINIC: OWNER,
+}
+
+#: What a client may do for themselves (always only on their own records).
+CLIENT_RULES: frozenset[Action] = frozenset(
+    {
+        Action.BOOK,
+        Action.CANCEL,
+        Action.MOVE,
+        Action.SUBMIT_INTAKE,
+        Action.SIGN_CONSENT,
+        Action.WITHDRAW_CONSENT,
+        Action.REPORT_REACTION,
+        Action.SUBMIT_REVIEW,
+    }
+)
+
+#: What Needlepoint itself does unattended (imports, the worker, the demo).
+SYSTEM_RULES: frozenset[Action] = frozenset(
+    {
+        Action.BOOK,
+        Action.CANCEL,
+        Action.SET_STATUS,
+        Action.WAITLIST,
+        Action.SUBMIT_INTAKE,
+        Action.OPEN_ADVERSE_EVENT,
+    }
+)
+
+
+def roles_for(action: Action) -> frozenset[str]:
+    """The staff roles that may do `action` (for decorators and menus that hide what is refused)."""
+    return STAFF_RULES[action]
+
+
+def clinic_id_of(actor: Actor) -> int:
+    return int(actor.clinic_id)
+
+
+def membership_of(actor: Actor) -> Membership | None:
+    """The staff member behind an actor (for ``created_by``/audit columns), if any."""
+    if isinstance(actor, Membership):
+        return actor
+    if isinstance(actor, ApiActor):
+        return actor.membership
+    return None
+
+
+def is_client(actor: Actor) -> bool:
+    return isinstance(actor, ClientActor)
+
+
+def _role_allows(actor: Actor, action: Action) -> bool:
+    if isinstance(actor, Membership):
+        return actor.is_active and actor.role in STAFF_RULES[action]
+    if isinstance(actor, ApiActor):
+        return actor.membership.is_active and actor.membership.role in STAFF_RULES[action]
+    if isinstance(actor, ClientActor):
+        return action in CLIENT_RULES
+    return action in SYSTEM_RULES
+
+
+def _owner_client_id(obj: Any) -> int | None:
+    if isinstance(obj, Client):
+        return int(obj.pk)
+    client_id = getattr(obj, "client_id", None)
+    return int(client_id) if client_id is not None else None
+
+
+def _in_scope(actor: Actor, obj: Any) -> bool:
+    if obj is None:
+        return True
+    clinic_id = getattr(obj, "clinic_id", None)
+    if clinic_id is not None and int(clinic_id) != clinic_id_of(actor):
+        return False
+    if isinstance(actor, ClientActor):
+        return _owner_client_id(obj) == actor.client.pk
+    return True
+
+
+def may(actor: Actor, action: Action, obj: Any = None) -> bool:
+    """Whether `actor` may do `action` (to `obj`, when given)."""
+    return _in_scope(actor, obj) and _role_allows(actor, action)
+
+
+def require(actor: Actor, action: Action, obj: Any = None, *, objs: Iterable[Any] = ()) -> None:
+    """Raise ``NotFound`` for an object outside the actor's reach, ``NotAllowed`` for a role that
+    may not do `action`. Services call this first."""
+    for o in (obj, *objs):
+        if not _in_scope(actor, o):
+            raise NotFound()
+    if not _role_allows(actor, action):
+        raise NotAllowed(_refusal(actor, action))
+
+
+def _refusal(actor: Actor, action: Action) -> str:
+    if isinstance(actor, ClientActor):
+        return "Please contact the clinic to do this."
+    if action is Action.WAIVE_FEE:
+        return "Only an owner may waive a late-cancellation fee."
+    names = sorted(str(Role(r).label).lower() for r in STAFF_RULES[action])
+    if not names:
+        return "Staff cannot do this."
+    return f"Only {' or '.join(names)} staff may do this."
