@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from needlepoint.clinic.booking.services import BookingError
 from needlepoint.clinic.consent.services import ConsentInvalid, ConsentMissing
+from needlepoint.clinic.errors import DomainError
 from needlepoint.clinic.intake.services import IntakeInvalid
 from needlepoint.clinic.outcomes.services import OutcomeError
 from needlepoint.clinic.plans.selectors import PlanNotBookable
@@ -59,6 +60,8 @@ def _mapped(exc: Exception) -> tuple[int, str, str, Fields]:
     """(status, code, message, fields) for every exception the API maps."""
     if isinstance(exc, ApiError):
         return exc.status, exc.code, exc.message, exc.fields
+    if isinstance(exc, DomainError):
+        return exc.status, exc.code, exc.message, exc.fields
     if isinstance(exc, NinjaValidationError):
         return (
             422,
@@ -101,6 +104,7 @@ def _mapped(exc: Exception) -> tuple[int, str, str, Fields]:
 
 MAPPED: tuple[type[Exception], ...] = (
     ApiError,
+    DomainError,
     NinjaValidationError,
     HttpError,
     Http404,
