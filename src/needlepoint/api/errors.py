@@ -1,7 +1,8 @@
 """One error body for every 4xx: {"error": {"code", "message", "fields"}}.
 
-Services raise typed domain exceptions; this module is the single place that maps them (and
-Ninja's own validation/auth errors, and Django's 404) to a status and a code."""
+Services raise ``DomainError`` subclasses, which carry their own status and code; this module maps
+them once, plus the framework's own errors (Ninja validation and auth, ``HttpError``, Django's 404,
+``ValidationError`` and ``PermissionDenied``, the scheduling engine's input errors)."""
 
 from __future__ import annotations
 
@@ -14,26 +15,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from needlepoint.clinic.booking.services import BookingError
-from needlepoint.clinic.consent.services import ConsentInvalid, ConsentMissing
 from needlepoint.clinic.errors import DomainError
-from needlepoint.clinic.intake.services import IntakeInvalid
-from needlepoint.clinic.outcomes.services import OutcomeError
-from needlepoint.clinic.plans.selectors import PlanNotBookable
-from needlepoint.clinic.plans.services import PlanError
-from needlepoint.clinic.reviews.services import ReviewError
-from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.scheduling import SchedulingError
 
 Fields = dict[str, list[str]]
 
 
-class ApiError(Exception):
-    """Raised by handlers for a refusal that is not a service's domain error."""
+class ApiError(DomainError):
+    """Raised by handlers for a refusal that is not a service's (an unknown id in the body…)."""
 
     def __init__(self, status: int, code: str, message: str, fields: Fields | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        super().__init__(message, code=code, fields=fields)
+        self.status = status
 
 
 def body(code: str, message: str, fields: Fields | None = None) -> dict[str, Any]:
@@ -50,77 +43,44 @@ def _validation_fields(errors: list[dict[str, Any]]) -> Fields:
     return out
 
 
-def _split(errors: dict[str, list[str]]) -> tuple[str, Fields]:
-    general = errors.get("__all__") or []
-    message = " ".join(general) or "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-    return message or "The request was refused.", {k: list(v) for k, v in errors.items()}
-
-
-def _mapped(exc: Exception) -> tuple[int, str, str, Fields]:
-    """(status, code, message, fields) for every exception the API maps."""
-    if isinstance(exc, ApiError):
-        return exc.status, exc.code, exc.message, exc.fields
-    if isinstance(exc, DomainError):
-        return exc.status, exc.code, exc.message, exc.fields
+def _framework(exc: Exception) -> DomainError:
+    """The framework's (and the engine's) own errors, as the DomainError they amount to."""
     if isinstance(exc, NinjaValidationError):
-        return (
-            422,
-            "invalid_request",
-            "The request does not match the schema.",
-            _validation_fields(exc.errors),
-        )
+        fields = _validation_fields(exc.errors)
+        return ApiError(422, "invalid_request", "The request does not match the schema.", fields)
     if isinstance(exc, AuthenticationError):
-        return 401, "unauthenticated", "Send a valid API token: Authorization: Bearer np_…", {}
+        return ApiError(401, "unauthenticated", "Send a valid API token: Authorization: Bearer np_…")
     if isinstance(exc, HttpError):
         code = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
-        return exc.status_code, code, str(exc), {}
-    if isinstance(exc, TreatmentError):
-        code = {403: "forbidden", 409: "wrong_state"}.get(exc.status_code, "invalid")
-        return exc.status_code, code, exc.message, {exc.field: [exc.message]}
+        return ApiError(exc.status_code, code, str(exc))
     if isinstance(exc, Http404 | ObjectDoesNotExist):
-        return 404, "not_found", "Not found.", {}
+        return ApiError(404, "not_found", "Not found.")
     if isinstance(exc, PermissionDenied | PermissionError):
-        return 403, "forbidden", str(exc) or "Your role does not allow this.", {}
-    if isinstance(exc, BookingError):
-        code = "conflict" if exc.status_code == 409 else "booking_refused"
-        return exc.status_code, code, str(exc), {}
-    if isinstance(exc, ConsentMissing):
-        return 409, "consent_missing", str(exc), {}
-    if isinstance(exc, PlanError | IntakeInvalid | ConsentInvalid):
-        message, fields = _split(exc.errors)
-        return 400, "invalid", message, fields
-    if isinstance(exc, OutcomeError | ReviewError):
-        return 400, "invalid", str(exc), {}
+        return ApiError(403, "forbidden", str(exc) or "Your role does not allow this.")
     if isinstance(exc, SchedulingError):
-        return 400, "invalid", str(exc), {}
-    if isinstance(exc, PlanNotBookable):
-        return 400, "plan_not_bookable", exc.message, {}
+        return ApiError(400, "invalid", str(exc))
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        message, fields = _split(fields)
-        return 400, "invalid", message, fields
+        return ApiError(400, "invalid", "", fields)
     raise exc
 
 
+def as_body(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """(status, body) for every exception the API maps."""
+    err = exc if isinstance(exc, DomainError) else _framework(exc)
+    return err.status, body(err.code, err.message, err.fields)
+
+
 MAPPED: tuple[type[Exception], ...] = (
-    ApiError,
     DomainError,
     NinjaValidationError,
+    AuthenticationError,
     HttpError,
     Http404,
     ObjectDoesNotExist,
-    TreatmentError,
     PermissionDenied,
     PermissionError,
-    BookingError,
-    ConsentMissing,
-    PlanError,
-    IntakeInvalid,
-    ConsentInvalid,
-    PlanNotBookable,
     SchedulingError,
-    OutcomeError,
-    ReviewError,
     DjangoValidationError,
 )
 
@@ -128,8 +88,8 @@ MAPPED: tuple[type[Exception], ...] = (
 def install(api: NinjaAPI) -> None:
     def handler(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
         assert isinstance(exc, Exception)  # Ninja passes the instance
-        status, code, message, fields = _mapped(exc)
-        return api.create_response(request, body(code, message, fields), status=status)
+        status, payload = as_body(exc)
+        return api.create_response(request, payload, status=status)
 
     for kind in MAPPED:
         api.add_exception_handler(kind, handler)

@@ -16,6 +16,7 @@ from needlepoint.clinic.reviews import selectors, services
 from needlepoint.clinic.reviews.models import Review
 from needlepoint.clinic.reviews.services import MAX_TEXT, ReviewError
 from needlepoint.portal.session import client_view, portal_context
+from needlepoint.web.errors import apply_to_form
 
 
 class ReviewForm(forms.Form):
@@ -65,7 +66,7 @@ def write(request: HttpRequest, series_pk: int) -> HttpResponse:
         try:
             services.submit_review(client, series, **form.cleaned_data)
         except ReviewError as exc:
-            form.add_error(None, str(exc))
+            apply_to_form(form, exc)
         else:
             messages.success(request, "Thank you. Your review will appear once the clinic has read it.")
             return redirect("portal-reviews", slug=client.clinic.slug)
@@ -89,7 +90,7 @@ def withdraw(request: HttpRequest, review_pk: int) -> HttpResponse:
     try:
         services.withdraw_review(client, review)
     except ReviewError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, "Your review has been withdrawn.")
     return redirect("portal-reviews", slug=client.clinic.slug)

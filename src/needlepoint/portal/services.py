@@ -18,6 +18,7 @@ from django.db import transaction
 
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.errors import DomainError, InvalidInput
 
 from .models import LoginRequest, MagicLink
 
@@ -26,12 +27,21 @@ PER_EMAIL_PER_HOUR = 5
 PER_IP_PER_HOUR = 30
 
 
-class RateLimited(Exception):
-    pass
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or "Too many sign-in requests. Please wait an hour and try again.")
 
 
-class LinkInvalid(Exception):
+class LinkInvalid(InvalidInput):
     """Unknown, expired or already used: one answer for all three."""
+
+    code = "link_invalid"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or "This link cannot be used: it has expired or has already been used.")
 
 
 def _sha(value: str) -> str:

@@ -4,7 +4,7 @@ the forms only shape input: the services decide (and their errors are put back o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -33,17 +33,7 @@ PACKAGE_ROWS = 3
 PHOTO_ROWS = MAX_PHOTOS
 
 
-class ServiceErrorsMixin:
-    """Puts a service's field-keyed errors on the form (unknown keys become form errors)."""
-
-    def apply_errors(self, errors: Mapping[str, Iterable[str]]) -> None:
-        for key, messages in errors.items():
-            target = key if key in self.fields else None  # type: ignore[attr-defined]
-            for message in messages:
-                self.add_error(target, message)  # type: ignore[attr-defined]
-
-
-class IntakeForm(ServiceErrorsMixin, forms.Form):
+class IntakeForm(forms.Form):
     """The intake questionnaire, in the client's words; fields named after protocol codes."""
 
     fitzpatrick = forms.TypedChoiceField(
@@ -201,12 +191,6 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
             goals=c.get("goals", ""),
         )
 
-    def apply_errors(self, errors: Mapping[str, Iterable[str]]) -> None:
-        # The service keys stop dates as med_<code>_stopped and skin rows as state_<i>_<part>.
-        super().apply_errors(
-            {("__all__" if k in ("conditions", "medications", "areas") else k): v for k, v in errors.items()}
-        )
-
 
 class PlanStartForm(forms.Form):
     device = forms.ModelChoiceField(
@@ -229,7 +213,7 @@ class PlanStartForm(forms.Form):
         ]
 
 
-class PlanEditForm(ServiceErrorsMixin, forms.Form):
+class PlanEditForm(forms.Form):
     """Per intake area: plan it or not, concern, depth (with a reason when it differs from the
     recommendation), then the series and the price."""
 
@@ -375,13 +359,13 @@ class CancelPlanForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
 
-class ConsentSignForm(ServiceErrorsMixin, forms.Form):
+class ConsentSignForm(forms.Form):
     typed_name = forms.CharField(label="Type your full name", max_length=200)
     signature = forms.CharField(widget=forms.HiddenInput, required=False, max_length=400_000)
     agree = forms.BooleanField(label="I have read this document and I consent to the treatment it describes.")
 
 
-class PriceListForm(ServiceErrorsMixin, forms.ModelForm):
+class PriceListForm(forms.ModelForm):
     class Meta:
         model = PriceList
         fields = ["laser_course_price", "laser_course_label", "quote_valid_days", "notes"]

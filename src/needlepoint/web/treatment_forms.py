@@ -1,8 +1,8 @@
 """Forms of treatment day: numbing, chart entries, signing, addenda, photos, lots, comparison.
 
 They only shape input; the treatment services decide, and their refusals are put back on the
-named field (see :func:`apply_error`). Choices come from the protocol, the plan and the clinic's
-own rows (scoped to the clinic and the appointment's location).
+named field (``needlepoint.web.errors.apply_to_form``). Choices come from the protocol, the plan
+and the clinic's own rows (scoped to the clinic and the appointment's location).
 """
 
 from __future__ import annotations
@@ -18,16 +18,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clinics.models import Clinic, Device, Location
 from needlepoint.clinic.treatments import protocol_rules
-from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
 from needlepoint.clinic.treatments.vocab import REACTION_CHOICES, Endpoint, LotKind, PhotoPhase, PhotoView
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def apply_error(form: forms.Form, exc: TreatmentError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _lot_label(lot: Lot) -> str:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from needlepoint.clinic.errors import InvalidInput
+
 from .models import ApiToken, Membership, Role
 
 ALL_STAFF = frozenset(Role)
@@ -46,7 +48,7 @@ PREFIX = "np_"
 MAX_LIFETIME = timedelta(days=366)
 
 
-class TokenError(ValueError):
+class TokenError(InvalidInput, ValueError):
     """A token request that cannot be honoured; the message is fit to show."""
 
 

@@ -8,6 +8,8 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from needlepoint.clinic.errors import InvalidInput
+
 PREFIX = "data:image/png;base64,"
 MAX_BYTES = 200_000
 MAX_SIDE = 3000
@@ -15,8 +17,8 @@ MIN_INK_PIXELS = 30
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-class SignatureInvalid(ValueError):
-    pass
+class SignatureInvalid(InvalidInput, ValueError):
+    """The drawn signature cannot be used; the message says what to do (sign again…)."""
 
 
 def decode_signature(data_url: str) -> bytes:

@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.errors import Conflict, InvalidInput
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import current_plan, engine_plan
 from needlepoint.interop.pdf import render_pdf
@@ -26,8 +27,10 @@ from .models import ConsentDocument, ConsentSignature, SigningChannel, signature
 from .selectors import current_document, valid_consent_for_plan
 
 
-class ConsentMissing(Exception):
+class ConsentMissing(Conflict):
     """Treatment cannot start: no valid signed consent for this plan."""
+
+    code = "consent_missing"
 
     def __init__(self, plan: TreatmentPlan | None, reason: str) -> None:
         self.plan = plan
@@ -36,12 +39,15 @@ class ConsentMissing(Exception):
         super().__init__(f"No valid consent for {where}: {reason}")
 
 
-class ConsentInvalid(ValueError):
-    """Signing refused; ``errors`` are keyed by form field."""
+class ConsentInvalid(InvalidInput, ValueError):
+    """Signing refused; ``errors`` (= ``fields``) are keyed by form field."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        super().__init__(fields=errors)
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return self.fields
 
 
 def require_consent(plan: TreatmentPlan) -> ConsentSignature:

@@ -13,6 +13,7 @@ from django.db.models import Max
 
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.photos import clean_photo, validate_photo
 from needlepoint.protocol import Protocol, default_protocol
 
@@ -31,12 +32,16 @@ class PhotoInput:
     caption: str = ""
 
 
-class IntakeInvalid(ValueError):
-    """The intake breaks the protocol's vocabulary or rules; ``errors`` are keyed by form field."""
+class IntakeInvalid(InvalidInput, ValueError):
+    """The intake breaks the protocol's vocabulary or rules; ``errors`` (= ``fields``) are keyed
+    by form field."""
 
     def __init__(self, errors: Errors) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        super().__init__(fields=errors)
+
+    @property
+    def errors(self) -> Errors:
+        return self.fields
 
 
 def submit_intake(

@@ -32,6 +32,7 @@ from needlepoint.clinic.booking.models import (
     SeriesStatus,
 )
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.errors import InvalidInput
 
 from .models import AdverseEvent, OutcomeScore
 from .scoring import SATISFACTION, known_scales
@@ -60,7 +61,7 @@ _AE_KEY = {k: f"appointment__{v}" for k, v in _APPT_KEY.items()}
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 
 
-class AnalyticsError(ValueError):
+class AnalyticsError(InvalidInput, ValueError):
     """Unknown dimension or scale; the message is shown to the owner."""
 
 

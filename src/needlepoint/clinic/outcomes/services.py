@@ -17,6 +17,7 @@ from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device
+from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.plans.models import PlanArea
 from needlepoint.clinic.treatments.models import Lot
 from needlepoint.clinic.webhooks.events import emit
@@ -25,7 +26,7 @@ from .models import AdverseEvent, EventSource, EventStatus, EventType, FollowUpT
 from .scoring import SATISFACTION, check_value, improvement_of, known_scales
 
 
-class OutcomeError(ValueError):
+class OutcomeError(InvalidInput, ValueError):
     """Bad input to an outcome or adverse-event write; the message is shown to the user."""
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.intake.selectors import latest_intake
 from needlepoint.protocol import Plan, default_protocol
 
@@ -23,11 +24,12 @@ from .models import PlanFinding, PlanStatus, TreatmentPlan
 from .services import choices_of, engine_settings
 
 
-class PlanNotBookable(Exception):
+class PlanNotBookable(InvalidInput):
     """The plan cannot be booked (not confirmed, window passed, or an area is now blocked)."""
 
+    code = "plan_not_bookable"
+
     def __init__(self, message: str, *, blocked_areas: tuple[str, ...] = ()) -> None:
-        self.message = message
         self.blocked_areas = blocked_areas
         super().__init__(message)
 

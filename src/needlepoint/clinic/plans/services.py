@@ -12,6 +12,7 @@ from django.db import transaction
 
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.clinics.models import Device as DeviceRow
+from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.intake.models import Intake
 from needlepoint.protocol import INTERVAL_FLOOR_DAYS, Plan, default_protocol
 
@@ -25,12 +26,15 @@ MAX_SESSIONS = 12
 CLINICAL_ROLES = (Role.OWNER, Role.PRACTITIONER)
 
 
-class PlanError(ValueError):
-    """A plan change or confirmation is refused; ``errors`` are keyed by form field."""
+class PlanError(InvalidInput, ValueError):
+    """A plan change or confirmation is refused; ``errors`` (= ``fields``) are keyed by form field."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        super().__init__(fields=errors)
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return self.fields
 
     @classmethod
     def one(cls, key: str, message: str) -> PlanError:

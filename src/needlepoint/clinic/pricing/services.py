@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.errors import Conflict
 
 from .models import AreaPrice, Package, PriceList
 
@@ -23,12 +24,14 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-class MissingPrice(LookupError):
-    """No price for some of the plan's areas: the quote cannot be made."""
+class MissingPrice(Conflict, LookupError):
+    """No price for some of the plan's areas: the quote cannot be made until the owner sets one."""
+
+    code = "missing_price"
 
     def __init__(self, areas: list[str]) -> None:
         self.areas = areas
-        super().__init__(f"No price set for: {', '.join(areas)}")
+        super().__init__(f"No price is set for: {', '.join(areas)}. The owner sets prices under Prices.")
 
 
 @dataclass(frozen=True)

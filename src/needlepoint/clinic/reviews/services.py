@@ -12,6 +12,7 @@ from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Series
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.webhooks.events import emit
 
 from .models import Review, ReviewStatus
@@ -20,7 +21,7 @@ from .selectors import is_reviewable, treatment_label
 MAX_TEXT = 4000
 
 
-class ReviewError(ValueError):
+class ReviewError(InvalidInput, ValueError):
     """A review action that is not allowed now; the message is shown to the user."""
 
 

@@ -1,36 +1,42 @@
-"""Typed refusals of the treatment-day services. Each carries a message a person can act on,
-the form field it concerns (or ``__all__``) and the HTTP status an interface should answer with."""
+"""Typed refusals of the treatment-day services. Each carries a message a person can act on and
+the form field it concerns (``__all__`` for the whole form); ``status``/``code`` come from the
+shared ``DomainError`` kinds, so ``except TreatmentError`` and ``except errors.NotAllowed`` both
+catch a treatment ``NotAllowed``."""
 
 from __future__ import annotations
 
+from needlepoint.clinic import errors
 
-class TreatmentError(Exception):
+
+class TreatmentError(errors.DomainError):
     """Base class: a treatment-day action was refused."""
 
-    status_code = 400
+    status = 400
+    code = "invalid"
 
     def __init__(self, message: str, *, field: str = "__all__") -> None:
-        self.message = message
-        self.field = field
-        super().__init__(message)
+        super().__init__(message, field=field)
 
 
-class NotAllowed(TreatmentError):
+class NotAllowed(TreatmentError, errors.NotAllowed):
     """The member's role may not do this (e.g. the front desk charting)."""
 
-    status_code = 403
+    status = 403
+    code = "forbidden"
 
 
-class NotFound(TreatmentError):
+class NotFound(TreatmentError, errors.NotFound):
     """An object of another clinic (answered like a missing id: nothing about it leaks)."""
 
-    status_code = 404
+    status = 404
+    code = "not_found"
 
 
-class WrongState(TreatmentError):
+class WrongState(TreatmentError, errors.Conflict):
     """The appointment or chart is not in a state that allows it (cancelled, not checked in…)."""
 
-    status_code = 409
+    status = 409
+    code = "wrong_state"
 
 
 class ChartLocked(WrongState):

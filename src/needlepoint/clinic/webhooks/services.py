@@ -11,6 +11,7 @@ from django.db import transaction
 
 from needlepoint import clock
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.errors import InvalidInput
 
 from .events import envelope
 from .models import TEST_EVENT, Event, WebhookDelivery, WebhookEndpoint, new_secret
@@ -19,7 +20,7 @@ from .netguard import UnsafeURL, check_url
 ROTATION_GRACE = timedelta(hours=24)
 
 
-class WebhookError(Exception):
+class WebhookError(InvalidInput):
     """A request the owner can correct (shown as a 4xx message)."""
 
 
@@ -27,12 +28,12 @@ def _validate(url: str, events: list[str]) -> None:
     try:
         check_url(url)
     except UnsafeURL as exc:
-        raise WebhookError(str(exc)) from exc
+        raise WebhookError(str(exc), field="url") from exc
     unknown = sorted(set(events) - set(Event.values))
     if unknown:
-        raise WebhookError(f"Unknown events: {', '.join(unknown)}.")
+        raise WebhookError(f"Unknown events: {', '.join(unknown)}.", field="events")
     if not events:
-        raise WebhookError("Choose at least one event.")
+        raise WebhookError("Choose at least one event.", field="events")
 
 
 def save_endpoint(
@@ -50,7 +51,7 @@ def save_endpoint(
     try:
         ep.full_clean()
     except ValidationError as exc:
-        raise WebhookError("; ".join(exc.messages)) from exc
+        raise WebhookError("; ".join(exc.messages), field="url") from exc
     ep.save()
     return ep
 

@@ -34,8 +34,8 @@ def login(request: HttpRequest, slug: str) -> HttpResponse:
                     ),
                 )
                 sent = True  # the same page whether or not the address is a client's
-            except services.RateLimited:
-                status, error = 429, "Too many sign-in requests. Please wait an hour and try again."
+            except services.RateLimited as exc:
+                status, error = exc.status, exc.message
         else:
             status = 400
     return render(

@@ -16,6 +16,7 @@ from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.interop.pdf import render_pdf
 from needlepoint.portal.session import client_view, portal_context
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.journey_forms import ConsentSignForm
 
 
@@ -44,7 +45,7 @@ def consent(request: HttpRequest, document_pk: int) -> HttpResponse:
             )
             done = True
         except services.ConsentInvalid as exc:
-            form.apply_errors(exc.errors)
+            apply_to_form(form, exc)
     _, sections = parse_text(document.text)
     return render(
         request,

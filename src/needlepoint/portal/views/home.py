@@ -21,6 +21,7 @@ from needlepoint.clinic.plans.selectors import current_plan, engine_plan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.journey_forms import IntakeForm
 from needlepoint.web.photo_response import photo_response
 
@@ -90,7 +91,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 client, form.to_data(), source=IntakeSource.PORTAL, now=clock.now(), photos=form.photos()
             )
         except IntakeInvalid as exc:
-            form.apply_errors(exc.errors)
+            apply_to_form(form, exc)
         else:
             messages.success(
                 request,

@@ -36,7 +36,7 @@ def _report(request: HttpRequest) -> tuple[AnalyticsForm, Report | None, str]:
             until=data.get("until"),
         )
     except AnalyticsError as exc:
-        return form, None, str(exc)
+        return form, None, exc.message
     return form, report, ""
 
 

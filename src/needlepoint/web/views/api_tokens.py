@@ -47,7 +47,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 expires_in_days=int(days) if days.isdigit() else (None if days == "" else -1),
             )
         except TokenError as exc:
-            context["error"] = str(exc)
+            context["error"] = exc.message
             status = 400
         else:
             # Shown this once: only the hash is kept.

@@ -17,6 +17,7 @@ from needlepoint.clinic.outcomes import selectors, services
 from needlepoint.clinic.outcomes.models import AdverseEvent, FollowUpTask
 from needlepoint.clinic.outcomes.services import OutcomeError
 from needlepoint.web.access import CLINICAL, clinic_of, membership_of, staff_view
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.outcome_forms import EventFilterForm, EventForm, EventUpdateForm, ResolveForm, TaskForm
 
 CSV_COLUMNS = [
@@ -106,7 +107,7 @@ def event_create(request: HttpRequest, client_pk: int) -> HttpResponse:
                 lot_code=d["lot_code"],
             )
         except OutcomeError as exc:
-            form.add_error(None, str(exc))
+            apply_to_form(form, exc)
         else:
             messages.success(request, "Adverse event recorded.")
             return redirect("adverse-event-detail", pk=event.pk)
@@ -156,7 +157,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         elif action:
             return HttpResponse("Unknown action.", status=400, content_type="text/plain")
     except OutcomeError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
         bad = True
     else:
         bad = bool(action)

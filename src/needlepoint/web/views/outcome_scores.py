@@ -13,6 +13,7 @@ from needlepoint.clinic.outcomes import selectors, services
 from needlepoint.clinic.outcomes.scoring import SATISFACTION
 from needlepoint.clinic.outcomes.services import OutcomeError
 from needlepoint.web.access import CLINICAL, clinic_of, membership_of, staff_view
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.outcome_forms import SatisfactionForm, ScoreForm
 
 
@@ -48,7 +49,7 @@ def session_scores(request: HttpRequest, appointment_pk: int) -> HttpResponse:
                 if sat is not None:
                     services.record_score(clinic, appointment=appt, scale=SATISFACTION, value=sat, by=by)
         except OutcomeError as exc:
-            form.add_error(None, str(exc))
+            apply_to_form(form, exc)
         else:
             messages.success(request, "Scores saved.")
             return redirect("outcome-scores", appointment_pk=appt.pk)

@@ -45,7 +45,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.publish_review(review, by=membership_of(request))
     except ReviewError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
         return redirect("review-moderation")
     messages.success(request, "Review published.")
     return redirect("review-moderation")
@@ -62,7 +62,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.reject_review(review, by=membership_of(request), reason=form.cleaned_data["reason"])
     except ReviewError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
         return redirect("review-moderation")
     messages.success(request, "Review rejected.")
     return redirect("review-moderation")

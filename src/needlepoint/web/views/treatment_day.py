@@ -28,13 +28,13 @@ from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, NumbingApplication
 from needlepoint.clinic.treatments.vocab import REACTION_BY_CODE, LotKind
 from needlepoint.web.access import ALL_STAFF, CLINICAL, clinic_of, membership_of, staff_view
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.treatment_forms import (
     AddendumForm,
     ChartEntryForm,
     NumbingForm,
     PhotoForm,
     SignForm,
-    apply_error,
 )
 
 #: Seconds between refreshes of the numbing clock (htmx poll, or the Refresh header without JS).
@@ -169,8 +169,8 @@ def numbing_clock(request: HttpRequest, pk: int) -> HttpResponse:
 def _fail(
     request: HttpRequest, appt: Appointment, form_name: str, form: forms.Form, exc: TreatmentError
 ) -> HttpResponse:
-    apply_error(form, exc)
-    return _page(request, appt, status=exc.status_code, **{form_name: form})
+    apply_to_form(form, exc)
+    return _page(request, appt, status=exc.status, **{form_name: form})
 
 
 @require_POST

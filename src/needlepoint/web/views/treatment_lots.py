@@ -15,7 +15,8 @@ from needlepoint.clinic.treatments import selectors, services
 from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Lot
 from needlepoint.web.access import CLINICAL, OWNER_ONLY, clinic_of, membership_of, staff_view
-from needlepoint.web.treatment_forms import LotReceiveForm, LotUseForm, RecallForm, apply_error, today_in
+from needlepoint.web.errors import apply_to_form
+from needlepoint.web.treatment_forms import LotReceiveForm, LotUseForm, RecallForm, today_in
 
 
 @staff_view(*CLINICAL)
@@ -40,8 +41,8 @@ def lot_list(request: HttpRequest) -> HttpResponse:
                     now=clock.now(),
                 )
             except TreatmentError as exc:
-                apply_error(form, exc)
-                status = exc.status_code
+                apply_to_form(form, exc)
+                status = exc.status
             else:
                 messages.success(request, f"Received: {lot} — {lot.remaining} in stock.")
                 return redirect("lot-list")
@@ -97,8 +98,8 @@ def lot_use(request: HttpRequest, pk: int) -> HttpResponse:
             clinic_of(request), membership_of(request), lot, quantity=form.cleaned_data["quantity"]
         )
     except TreatmentError as exc:
-        apply_error(form, exc)
-        return _detail(request, lot, exc.status_code, use_form=form)
+        apply_to_form(form, exc)
+        return _detail(request, lot, exc.status, use_form=form)
     messages.success(request, "Stock updated.")
     return redirect("lot-detail", pk=lot.pk)
 
@@ -119,8 +120,8 @@ def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
             now=clock.now(),
         )
     except TreatmentError as exc:
-        apply_error(form, exc)
-        return _detail(request, lot, exc.status_code, recall_form=form)
+        apply_to_form(form, exc)
+        return _detail(request, lot, exc.status, recall_form=form)
     clients = len({row.client.pk for row in result.trace})
     messages.warning(
         request, f"Lot recalled: charting refuses it from now on. {clients} client(s) treated with it."

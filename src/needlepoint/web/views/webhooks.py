@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from needlepoint.clinic.webhooks import selectors, services
 from needlepoint.clinic.webhooks.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
+from needlepoint.web.errors import apply_to_form
 
 
 class EndpointForm(forms.Form):
@@ -63,7 +64,7 @@ def _edit(request: HttpRequest, endpoint: WebhookEndpoint | None) -> HttpRespons
             try:
                 saved = services.save_endpoint(clinic_of(request), endpoint=endpoint, **form.cleaned_data)
             except services.WebhookError as exc:
-                form.add_error("url", str(exc))
+                apply_to_form(form, exc)
             else:
                 messages.success(
                     request, "Webhook saved." if endpoint else "Webhook created: copy its secret below."
@@ -100,7 +101,7 @@ def endpoint_test(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.send_test_event(endpoint)
     except services.WebhookError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
         return redirect("webhook-detail", pk=endpoint.pk)
     messages.success(request, "Test event queued: the worker sends it within seconds.")
     return redirect("webhook-detail", pk=endpoint.pk)
@@ -115,7 +116,7 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.retry_now(delivery)
     except services.WebhookError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, "Delivery queued again.")
     return redirect("webhook-detail", pk=delivery.endpoint_id)

@@ -1,14 +1,20 @@
-"""Booking errors carry a message fit to show a person (views map them to 400/409)."""
+"""Booking refusals: each carries a message fit to show a person (the API answers 400/409)."""
+
+from __future__ import annotations
+
+from needlepoint.clinic.errors import Conflict, DomainError
 
 
-class BookingError(Exception):
-    status_code = 400
+class BookingError(DomainError):
+    status = 400
+    code = "booking_refused"
 
 
-class SlotTaken(BookingError):
+class SlotTaken(BookingError, Conflict):
     """Someone else booked one of the resources first (or the client is busy then)."""
 
-    status_code = 409
+    status = 409
+    code = "conflict"
 
 
 class OutsidePolicy(BookingError):

@@ -14,6 +14,7 @@ from needlepoint.clinic.consent.models import ConsentDocument, ConsentSignature,
 from needlepoint.clinic.consent.selectors import pdf_response
 from needlepoint.clinic.plans.selectors import plan_for_read
 from needlepoint.web.access import ALL_STAFF, staff_view
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.journey_forms import ConsentSignForm
 
 from .common import ctx, ip_and_agent, membership, now
@@ -26,7 +27,7 @@ def consent_generate(request: HttpRequest, plan_pk: int) -> HttpResponse:
     try:
         document = services.generate_consent(plan, actor=membership(request))
     except services.ConsentInvalid as exc:
-        messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
+        messages.error(request, exc.message)
         return redirect("plan-detail", plan_pk=plan.pk)
     return redirect("consent-detail", document_pk=document.pk)
 
@@ -70,7 +71,7 @@ def consent_sign_tablet(request: HttpRequest, document_pk: int) -> HttpResponse:
                 witnessed_by=membership(request),
             )
         except services.ConsentInvalid as exc:
-            form.apply_errors(exc.errors)
+            apply_to_form(form, exc)
         else:
             return render(
                 request, "consent/tablet_done.html", {"document": document, "client": document.client}

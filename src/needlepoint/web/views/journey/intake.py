@@ -13,6 +13,7 @@ from needlepoint.clinic.intake.models import IntakeSource
 from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
 from needlepoint.protocol import default_protocol
 from needlepoint.web.access import ALL_STAFF, staff_view
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.journey_forms import IntakeForm
 from needlepoint.web.photo_response import photo_response
 
@@ -37,7 +38,7 @@ def _intake_form(request: HttpRequest, client_pk: int, *, tablet: bool) -> HttpR
                 photos=form.photos(),
             )
         except IntakeInvalid as exc:
-            form.apply_errors(exc.errors)
+            apply_to_form(form, exc)
         else:
             if tablet:
                 return render(request, "intake/tablet_done.html", {"client": client, "intake": intake})

@@ -14,6 +14,7 @@ from needlepoint.clinic.plans import selectors, services
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 from needlepoint.protocol import Severity, default_protocol
 from needlepoint.web.access import ALL_STAFF, CLINICAL, staff_view
+from needlepoint.web.errors import apply_to_form, messages_of
 from needlepoint.web.journey_forms import AcknowledgeForm, CancelPlanForm, PlanEditForm, PlanStartForm
 
 from .common import clinic, clinic_today, ctx, membership, now
@@ -50,9 +51,7 @@ def plan_create(request: HttpRequest, intake_pk: int) -> HttpResponse:
                 supersedes=supersedes,
             )
         except services.PlanError as exc:
-            for key, msgs in exc.errors.items():
-                for m in msgs:
-                    form.add_error(key if key in form.fields else None, m)
+            apply_to_form(form, exc)
         else:
             messages.success(request, "Screening done: review the findings, then the plan.")
             return redirect("plan-detail", plan_pk=plan.pk)
@@ -114,7 +113,7 @@ def plan_edit(request: HttpRequest, plan_pk: int) -> HttpResponse:
                 notes=form.cleaned_data.get("notes", ""),
             )
         except services.PlanError as exc:
-            form.apply_errors(exc.errors)
+            apply_to_form(form, exc)
         else:
             messages.success(request, "Plan saved and re-screened.")
             return redirect("plan-detail", plan_pk=plan.pk)
@@ -135,7 +134,7 @@ def finding_acknowledge(request: HttpRequest, plan_pk: int, finding_pk: int) -> 
                 finding, actor=membership(request), note=form.cleaned_data["note"], now=now()
             )
         except services.PlanError as exc:
-            error = " ".join(m for msgs in exc.errors.values() for m in msgs)
+            error = " ".join(messages_of(exc))
     else:
         error = "The note is too long."
     if error:
@@ -164,7 +163,7 @@ def plan_confirm(request: HttpRequest, plan_pk: int) -> HttpResponse:
     except services.PlanError as exc:
         plan.refresh_from_db()
         context = _detail_context(plan) | {
-            "confirm_errors": [m for msgs in exc.errors.values() for m in msgs]
+            "confirm_errors": messages_of(exc)
         }
         return render(request, "plans/detail.html", context, status=400)
     messages.success(request, "Plan confirmed. Next: consent.")
@@ -182,7 +181,7 @@ def plan_cancel(request: HttpRequest, plan_pk: int) -> HttpResponse:
         services.cancel_plan(plan, actor=membership(request), reason=form.cleaned_data["reason"], now=now())
     except services.PlanError as exc:
         context = _detail_context(plan) | {
-            "cancel_errors": [m for msgs in exc.errors.values() for m in msgs],
+            "cancel_errors": messages_of(exc),
             "cancel_reason": request.POST.get("reason", ""),
         }
         return render(request, "plans/detail.html", context, status=400)

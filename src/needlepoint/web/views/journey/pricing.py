@@ -49,7 +49,7 @@ def _quote(request: HttpRequest, plan_pk: int) -> tuple[TreatmentPlan, services.
     try:
         return plan, services.quote_for_plan(plan, today=clinic_today(clinic(request))), ""
     except services.MissingPrice as exc:
-        return plan, None, f"No price is set for: {', '.join(exc.areas)}. The owner sets prices under Prices."
+        return plan, None, exc.message
 
 
 @staff_view(*ALL_STAFF)
