@@ -5,7 +5,6 @@ too. Either way the client and appointment are re-read scoped to the clinic in t
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -13,9 +12,10 @@ from django.urls import path
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
-from needlepoint.clinic.messaging.reactions import SYMPTOMS, ReportInput, submit_report
+from needlepoint.clinic.messaging.reactions import SYMPTOMS, ReportInput, ReportInvalid, submit_report
 from needlepoint.clinic.messaging.services import read_checkin_token
 from needlepoint.portal.session import session_client
+from needlepoint.web.errors import apply_to_form
 
 
 class ReactionForm(forms.Form):
@@ -73,8 +73,8 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             )
             try:
                 _, event = submit_report(client, appt, data, request.FILES.getlist("photos"))
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except ReportInvalid as exc:
+                apply_to_form(form, exc)
             else:
                 return render(
                     request, "portal/reaction_done.html", {"clinic": clinic, "urgent": event is not None}

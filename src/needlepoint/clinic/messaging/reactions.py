@@ -14,6 +14,7 @@ from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.outcomes.models import AdverseEvent, Severity
 from needlepoint.clinic.outcomes.services import open_adverse_event, type_for_symptoms
 from needlepoint.clinic.photos import clean_photo, validate_photo
@@ -64,17 +65,24 @@ def staff_addresses(clinic_id: int) -> list[str]:
     return sorted({e for e in rows if e})
 
 
+class ReportInvalid(InvalidInput):
+    """The report cannot be taken as sent (unknown symptom, too many or unreadable photos)."""
+
+
 @transaction.atomic
 def submit_report(
     client: Client, appointment: Appointment | None, data: ReportInput, photos: list[UploadedFile]
 ) -> tuple[ReactionReport, AdverseEvent | None]:
     unknown = [s for s in data.symptoms if s not in SYMPTOMS]
     if unknown:
-        raise ValidationError(f"Unknown symptoms: {', '.join(unknown)}")
+        raise ReportInvalid(f"Unknown symptoms: {', '.join(unknown)}", field="symptoms")
     if len(photos) > MAX_PHOTOS:
-        raise ValidationError(f"At most {MAX_PHOTOS} photos.")
+        raise ReportInvalid(f"At most {MAX_PHOTOS} photos.", field="photos")
     for p in photos:
-        validate_photo(p)
+        try:
+            validate_photo(p)
+        except ValidationError as exc:
+            raise ReportInvalid(" ".join(exc.messages), field="photos") from exc
     cleaned = [clean_photo(p) for p in photos]
     if appointment is not None and appointment.client_id != client.pk:
         appointment = None  # never attach a report to someone else's appointment
