@@ -52,7 +52,8 @@ def test_windows_are_real_hours_across_every_transition(zone: str, which: int, m
     assert numbing.effective_until is not None and numbing.effective_until_latest is not None
     assert _real(numbing.apply_at, start) == timedelta(minutes=numbing.application_minutes or 0)
     assert _real(start, numbing.effective_until) == timedelta(hours=float(numbing.effect_hours_min or 0))
-    assert _real(start, numbing.effective_until_latest) == timedelta(hours=float(numbing.effect_hours_max or 0))
+    longest = timedelta(hours=float(numbing.effect_hours_max or 0))
+    assert _real(start, numbing.effective_until_latest) == longest
     end = numbing.session_end
     assert end is not None and _real(start, end) == timedelta(minutes=numbing.session_minutes)
     assert plan.aftercare
