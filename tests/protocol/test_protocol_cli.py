@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,26 @@ def test_module_entry_point_bad_input() -> None:
 def test_help_exits_0() -> None:
     with pytest.raises(SystemExit):
         raise SystemExit(main(["--help"]))
+
+
+def test_without_device_uses_the_protocols_default_device() -> None:
+    argv = [a for a in QUICK if a not in ("--device", "pen:2.0")]
+    code, out, err = run([*argv, "--json"])
+    assert code == 0, err
+    cheeks = next(a for a in json.loads(out)["areas"] if a["area"] == "cheeks")
+    assert Decimal(str(cheeks["depth"]["device_max_mm"])) == Decimal("2.5")  # the shipped pen
+    assert cheeks["depth"]["source"] == "recommended"
+
+
+def test_clinic_protocol_without_default_device_falls_back_to_the_shipped_one(tmp_path: Path) -> None:
+    data = shipped_data()
+    data.pop("default_device")
+    path = write_protocol(tmp_path, data)
+    argv = [a for a in QUICK if a not in ("--device", "pen:2.0")]
+    code, out, err = run([*argv, "--protocol", str(path)])
+    assert code == 0, err
+    data["default_device"] = {"kind": "roller", "max_depth_mm": 0.5, "citations": ["SEED"]}
+    path = write_protocol(tmp_path, data, name="roller.yaml")
+    code, out, err = run([*argv, "--json", "--protocol", str(path)])
+    assert code == 0, err
+    assert {a["depth"]["source"] for a in json.loads(out)["areas"]} == {"roller"}

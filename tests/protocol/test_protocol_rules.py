@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -335,7 +335,8 @@ def test_numbing_clock_times_follow_the_location_time_zone_across_dst() -> None:
     n = plan.numbing
     assert n is not None and n.apply_at is not None and n.effective_until is not None
     assert n.ready_at is not None
-    assert n.effective_until - n.ready_at == timedelta(hours=3)
+    # Elapsed, not wall-clock, hours (datetimes sharing a tzinfo subtract on the wall clock).
+    assert n.effective_until.astimezone(UTC) - n.ready_at.astimezone(UTC) == timedelta(hours=3)
     assert n.apply_at.tzinfo is not None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .context import Context, ResolvedArea
+from .elapsed import after
 from .models import AftercareEvent
 
 
@@ -21,9 +22,9 @@ def plan_aftercare(ctx: Context, areas: list[ResolvedArea], session_end: datetim
             continue
         starts = ends = None
         if session_end is not None:
-            starts = session_end + timedelta(hours=e.starts_after_hours)
+            starts = after(session_end, timedelta(hours=e.starts_after_hours))
             if e.ends_after_hours is not None:
-                ends = session_end + timedelta(hours=e.ends_after_hours)
+                ends = after(session_end, timedelta(hours=e.ends_after_hours))
         out.append(AftercareEvent(
             code=code, title=e.title, text=" ".join(e.text.split()), category=e.category,
             starts_after_hours=e.starts_after_hours, ends_after_hours=e.ends_after_hours,

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from needlepoint import clock
 
 from .errors import PlanInputError, ProtocolDataError
-from .loader import default_protocol, describe_error, key_path, load_protocol, read_yaml
+from .loader import Protocol, default_protocol, describe_error, key_path, load_protocol, read_yaml
 from .models import PlanInput
 from .planner import build_plan
 from .render import render_plan
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--medication", action="append", metavar="CODE[:STOPPED_ON]")
     g.add_argument("--state", action="append", metavar="AREA:STATE[:SINCE]",
                    help="current skin state of an area (or face/body/scalp/all)")
-    g.add_argument("--device", metavar="pen|roller:MAX_MM")
+    g.add_argument("--device", metavar="pen|roller:MAX_MM", help="default: the protocol's default device")
     g.add_argument("--prior", action="append", metavar="DATE:AREA[,AREA…]",
                    help="a previous session")
     g.add_argument("--start", metavar="YYYY-MM-DD", help="first day the course may start")
@@ -155,6 +155,14 @@ def _apply_flags(data: dict[str, Any], a: argparse.Namespace) -> None:
         data["numbing"] = False
 
 
+def default_device(protocol: Protocol) -> dict[str, Any]:
+    """The protocol's default device (a clinic file without one falls back to the shipped one)."""
+    spec = protocol.data.default_device or default_protocol().data.default_device
+    if spec is None:  # pragma: no cover - the shipped protocol declares one (a test checks)
+        raise PlanInputError("device", "required (the protocol declares no default device)")
+    return {"kind": spec.kind, "max_depth_mm": spec.max_depth_mm, "name": spec.name}
+
+
 def parse_input(data: dict[str, Any]) -> PlanInput:
     try:
         return PlanInput.model_validate(data)
@@ -195,6 +203,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         protocol = load_protocol(args.protocol) if args.protocol else default_protocol()
         data: dict[str, Any] = _read_profile(args.profile) if args.profile else {}
         _apply_flags(data, args)
+        data.setdefault("device", default_device(protocol))
         inp = parse_input(data)
         today, start = resolve_times(inp)
         plan = build_plan(inp.profile(), inp.request(), protocol, today=today,

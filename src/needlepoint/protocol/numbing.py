@@ -19,6 +19,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from .context import Context, ResolvedArea
+from .elapsed import after, before
 from .findings import built_in, unique
 from .limits import OTC_LIDOCAINE_MAX_PERCENT
 from .models import Finding, NumbingGroup, NumbingPlan, NumbingStatus, Severity
@@ -76,7 +77,7 @@ def plan_numbing(ctx: Context, areas: list[ResolvedArea], screening: list[Findin
     start = ctx.appointment_start
     total = sum(ra.surface_cm2 for ra in areas)
     minutes = session_minutes(ctx, areas)
-    session_end = start + timedelta(minutes=minutes) if start else None
+    session_end = after(start, timedelta(minutes=minutes)) if start else None
     blocked = [f for f in screening if f.applies_to == "numbing" and f.severity is Severity.BLOCK]
 
     def unnumbed(status: NumbingStatus, why: str, cites: list[str]) -> NumbingPlan:
@@ -154,11 +155,11 @@ def plan_numbing(ctx: Context, areas: list[ResolvedArea], screening: list[Findin
 
     apply_at = ready_at = until = until_max = end = None
     if start is not None:
-        apply_at = start - timedelta(minutes=agent.application_minutes)
+        apply_at = before(start, timedelta(minutes=agent.application_minutes))
         ready_at = start
-        until = start + effect_min
-        until_max = start + effect_max
-        end = start + timedelta(minutes=minutes)
+        until = after(start, effect_min)
+        until_max = after(start, effect_max)
+        end = after(start, timedelta(minutes=minutes))
     default = " (clinic default)" if code == n.default_agent else ""
     grams = _grams(agent, now_surface)
     if start is not None and apply_at and until and until_max and end:

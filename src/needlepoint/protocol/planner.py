@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from .aftercare import plan_aftercare
 from .context import Context, ResolvedArea, resolve
 from .depth import ROMAN, decide_depth
+from .elapsed import after
 from .findings import built_in, unique
 from .loader import Protocol, default_protocol
 from .models import (
@@ -96,7 +97,7 @@ def build_plan(
     if numbing is not None and numbing.session_end is not None:
         session_end: datetime | None = numbing.session_end
     elif appointment_start is not None:
-        session_end = appointment_start + timedelta(minutes=session_minutes(ctx, kept))
+        session_end = after(appointment_start, timedelta(minutes=session_minutes(ctx, kept)))
     else:
         session_end = None
     aftercare = plan_aftercare(ctx, kept, session_end)

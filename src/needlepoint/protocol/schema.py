@@ -228,6 +228,15 @@ class EducationSection(_Strict):
     citations: Citations = Field(min_length=1)
 
 
+class DefaultDeviceSpec(_Strict):
+    """The device a plan assumes when none is given (the CLI without --device)."""
+
+    kind: DeviceKindName
+    max_depth_mm: Mm = Field(gt=0, le=5)
+    name: str | None = None
+    citations: Citations = Field(min_length=1)
+
+
 class ProtocolFile(_Strict):
     id: str = Field(min_length=1)
     version: str = Field(min_length=1)
@@ -237,6 +246,8 @@ class ProtocolFile(_Strict):
     bibliography: str = "bibliography.yaml"
     depth_table_note: Text
     conservative_policy: Text
+    #: Optional in a clinic's file: the shipped protocol's pen is used when it has none.
+    default_device: DefaultDeviceSpec | None = None
     regions: dict[Region, RegionSpec]
     depth_groups: dict[str, DepthGroup] = Field(min_length=1)
     areas: dict[str, AreaSpec] = Field(min_length=1)
