@@ -155,7 +155,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import threading
     from datetime import timedelta
 
-    from needlepoint.clinic.messaging.worker import WorkerConfig, run
+    from needlepoint.ops.worker import WorkerConfig, run
 
     stop = threading.Event()
     # SIGTERM/SIGINT: finish the batch in hand (so nothing is left mid-lease), then exit.

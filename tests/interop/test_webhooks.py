@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from needlepoint import clock
 from needlepoint.clinic.booking import services as booking
-from needlepoint.clinic.messaging import worker
 from needlepoint.clinic.webhooks import dispatch, services
 from needlepoint.clinic.webhooks.events import emit
 from needlepoint.clinic.webhooks.models import (
@@ -26,6 +25,7 @@ from needlepoint.clinic.webhooks.models import (
 )
 from needlepoint.clinic.webhooks.netguard import UnsafeURL, check_url
 from needlepoint.clinic.webhooks.signing import HEADER, header_value, sign, verify
+from needlepoint.ops import worker
 from tests.booking.conftest import NOW, BookingWorld, make_booking_world, spec
 from tests.conftest import ClinicWorld
 from tests.interop.receiver import Receiver, receiver

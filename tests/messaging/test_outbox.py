@@ -20,6 +20,7 @@ from needlepoint.clinic.messaging import worker
 from needlepoint.clinic.messaging.backends import sms_backend
 from needlepoint.clinic.messaging.models import DeliveryAttempt, Kind, MessageTemplate, OutboxMessage, Status
 from needlepoint.clinic.messaging.templates import render, wording_for
+from needlepoint.ops import worker as process
 from tests.booking.conftest import NOW, BookingWorld, spec
 from tests.messaging.smtp_sink import Recorder, start_sink
 
@@ -140,7 +141,7 @@ def test_quiet_hours_defer_a_booked_message(bw: BookingWorld) -> None:
 def test_send_through_a_real_smtp_server_and_read_it_back(bw: BookingWorld, smtp: Recorder) -> None:
     (appt,) = _book(bw, sessions=1)
     _make_due(appointment=appt, kind__in=[Kind.REMINDER_24H, Kind.CHECKIN])
-    assert worker.run(once=True, cfg=FAST) == 2
+    assert process.run(once=True, cfg=FAST) == 2
     assert len(smtp.messages) == 2
     by_subject = {m["Subject"]: m for m in smtp.messages}
     reminder = next(m for s, m in by_subject.items() if s.startswith("Tomorrow"))
@@ -155,7 +156,7 @@ def test_send_through_a_real_smtp_server_and_read_it_back(bw: BookingWorld, smtp
     assert "/portal/clinic-a/reaction/?t=" in checkin.get_payload(0).get_payload(decode=True).decode()
     # a sent message is never sent again
     OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=clock.now() - timedelta(hours=1))
-    assert worker.run(once=True, cfg=FAST) == 0 and len(smtp.messages) == 2
+    assert process.run(once=True, cfg=FAST) == 0 and len(smtp.messages) == 2
 
 
 def test_smtp_4xx_is_retried_with_backoff_and_5xx_fails(bw: BookingWorld, settings: Any) -> None:
@@ -167,13 +168,13 @@ def test_smtp_4xx_is_retried_with_backoff_and_5xx_fails(bw: BookingWorld, settin
         (appt,) = _book(bw, sessions=1)
         _make_due(appointment=appt, kind=Kind.REMINDER_24H)
         slow = worker.WorkerConfig(batch=5, poll=0.01, base_delay=timedelta(seconds=30))
-        worker.run(once=True, cfg=slow)
+        process.run(once=True, cfg=slow)
         row = OutboxMessage.objects.get(appointment=appt, kind=Kind.REMINDER_24H)
         assert row.status == Status.PENDING and row.attempts == 1 and "451" in row.last_error
         assert row.next_attempt_at > clock.now() + timedelta(seconds=10)  # backed off
         for _ in range(2):
             _make_due(pk=row.pk)
-            worker.run(once=True, cfg=slow)
+            process.run(once=True, cfg=slow)
         row.refresh_from_db()
         assert row.status == Status.SENT and row.attempts == 3
         log = list(
@@ -183,7 +184,7 @@ def test_smtp_4xx_is_retried_with_backoff_and_5xx_fails(bw: BookingWorld, settin
         assert len(recorder.messages) == 1
         recorder.reply = lambda n: "554 5.7.1 rejected"
         _make_due(appointment=appt, kind=Kind.REMINDER_48H)
-        worker.run(once=True, cfg=slow)
+        process.run(once=True, cfg=slow)
         failed = OutboxMessage.objects.get(appointment=appt, kind=Kind.REMINDER_48H)
         assert failed.status == Status.FAILED and failed.attempts == 1 and "554" in failed.last_error
     finally:
@@ -236,7 +237,7 @@ def test_sms_through_a_local_imitation_of_twilio(bw: BookingWorld, settings: Any
         sms = OutboxMessage.objects.filter(appointment=appt, channel="sms")
         assert set(sms.values_list("kind", flat=True)) == {Kind.REMINDER_24H, Kind.CHECKIN}
         _make_due(appointment=appt, channel="sms", kind=Kind.REMINDER_24H)
-        worker.run(once=True, cfg=FAST)
+        process.run(once=True, cfg=FAST)
         (req,) = _FakeTwilio.received
         row = sms.get(kind=Kind.REMINDER_24H)
         assert req["path"] == "/2010-04-01/Accounts/AC123/Messages.json"
@@ -247,7 +248,7 @@ def test_sms_through_a_local_imitation_of_twilio(bw: BookingWorld, settings: Any
         # a 400 from the provider (bad number) fails the message without retrying
         OutboxMessage.objects.filter(pk=sms.get(kind=Kind.CHECKIN).pk).update(recipient="+15550000000")
         _make_due(appointment=appt, channel="sms", kind=Kind.CHECKIN)
-        worker.run(once=True, cfg=FAST)
+        process.run(once=True, cfg=FAST)
         assert sms.get(kind=Kind.CHECKIN).status == Status.FAILED
     finally:
         server.shutdown()
@@ -258,7 +259,7 @@ def test_withdrawn_messages_are_never_sent(bw: BookingWorld, smtp: Recorder) -> 
     (appt,) = _book(bw, sessions=1)
     _make_due(appointment=appt)
     booking.cancel_appointment(appt, actor="staff", reason="", now=NOW)
-    assert worker.run(once=True, cfg=FAST) == 0 and smtp.messages == []
+    assert process.run(once=True, cfg=FAST) == 0 and smtp.messages == []
 
 
 def test_an_expired_lease_is_reclaimed_and_the_last_one_fails(bw: BookingWorld, smtp: Recorder) -> None:
@@ -267,13 +268,13 @@ def test_an_expired_lease_is_reclaimed_and_the_last_one_fails(bw: BookingWorld, 
     cfg = worker.WorkerConfig(batch=5, lease=timedelta(seconds=-1))  # leases expire at once
     (claimed,) = worker.claim("dead-worker", cfg)  # a worker claims, then dies before sending
     assert claimed.status == Status.SENDING and claimed.attempts == 1
-    assert worker.run(once=True, cfg=FAST) == 1  # another worker takes it over after the lease
+    assert process.run(once=True, cfg=FAST) == 1  # another worker takes it over after the lease
     claimed.refresh_from_db()
     assert claimed.status == Status.SENT and len(smtp.messages) == 1
     _make_due(appointment=appt, kind=Kind.REMINDER_48H)
     OutboxMessage.objects.filter(appointment=appt, kind=Kind.REMINDER_48H).update(attempts=5, max_attempts=5)
     worker.claim("dead-worker", cfg)
-    worker.run(once=True, cfg=FAST)
+    process.run(once=True, cfg=FAST)
     last = OutboxMessage.objects.get(appointment=appt, kind=Kind.REMINDER_48H)
     assert last.status == Status.FAILED and "lease expired" in last.last_error and len(smtp.messages) == 1
 

@@ -32,13 +32,13 @@ from django.db import IntegrityError, transaction
 
 from needlepoint import clock
 from needlepoint import scheduling as eng
+from needlepoint.clinic import events
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.engine import MAX_BUSY_SPAN, engine_type
 from needlepoint.clinic.booking.models import ACTIVE_STATUSES, Appointment, AppointmentType
 from needlepoint.clinic.booking.services import appointment_fields
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
-from needlepoint.clinic.messaging import services as messaging
 
 from .csv_common import (
     Progress,
@@ -395,10 +395,11 @@ def import_appointments(
                 RowError(0, "time", f"a slot was booked while importing ({exc}); nothing imported")
             )
             raise ImportFailed(result) from exc
-        # Reminders and aftercare for the imported sessions (webhooks are not sent: an import
-        # is a migration, not a booking).
-        for appt in created:
-            messaging.on_booked(appt)
+        # Reminders and aftercare for the imported sessions (webhooks ignore source="import":
+        # an import is a migration, not a booking).
+        with transaction.atomic():
+            for appt in created:
+                events.publish(events.AppointmentBooked(clinic.pk, appointment=appt, source="import"))
         result.created = len(created)
     return result
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
 from needlepoint.scheduling.availability import Availability, Candidate, DayGrid, TypeInfo, iter_bits
-from needlepoint.scheduling.explain import diagnose
+from needlepoint.scheduling.diagnosis import diagnose
 from needlepoint.scheduling.intervals import from_epoch
 from needlepoint.scheduling.preferences import SamePractitioner
 from needlepoint.scheduling.series import SearchLimits, SeriesOption, SeriesRequest, SeriesResult

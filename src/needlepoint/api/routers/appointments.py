@@ -294,7 +294,9 @@ def book_series(request: HttpRequest, client_id: int, payload: SeriesBookIn) -> 
     """All sessions or none; 409 when a session was taken meanwhile (search again)."""
     client = client_for_read(access(request), client_id)
     spec = _spec(request, client, payload)
-    series = services.book_option(clinic(request), spec, payload.option, created_by=membership(request))
+    series = services.book_option(
+        clinic(request), spec, payload.option, created_by=membership(request), source="api"
+    )
     return Status(201, _series_out(series))
 
 
@@ -326,5 +328,5 @@ def book_single(request: HttpRequest, client_id: int, payload: SingleBookIn) -> 
     if slot is None:
         raise ApiError(409, "slot_unavailable", "That time is not free for this appointment type.")
     e = slot.appointment(str(payload.practitioner_id) if payload.practitioner_id else None)
-    appt = services.book_single(c, client, kind, e, created_by=membership(request))
+    appt = services.book_single(c, client, kind, e, created_by=membership(request), source="api")
     return Status(201, appointment_out(appt))

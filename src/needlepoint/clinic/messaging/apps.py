@@ -9,8 +9,9 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from needlepoint.clinic.audit.registry import register_audited
 
-        from . import models
+        from . import models, subscribers
 
         # The outbox itself is not audited: the worker writes it thousands of times a minute
         # and DeliveryAttempt is its own log.
         register_audited(models.MessageTemplate, models.MessagingSettings, models.ReactionReport)
+        subscribers.register()

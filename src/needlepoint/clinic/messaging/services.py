@@ -1,5 +1,6 @@
-"""Writes to the outbox. The booking services call on_booked / on_moved / on_cancelled inside
-their own transaction, so an appointment and its messages commit (or roll back) together."""
+"""Writes to the outbox. on_booked / on_moved / on_cancelled run as subscribers of the booking
+events (subscribers.py), inside the booking's transaction, so an appointment and its messages
+commit (or roll back) together."""
 
 from __future__ import annotations
 

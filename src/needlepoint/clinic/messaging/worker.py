@@ -6,6 +6,8 @@ makes the short claim transaction serialise. A claimed row is `sending` with `lo
 a worker killed mid-batch simply lets the lease expire and another worker re-claims the row
 (at-least-once). A row marked `sent` is never claimed again, so duplicates are bounded by what
 a dead worker had sent but not yet marked: at most one batch per kill.
+
+The process loop that drains this queue and the webhook deliveries is needlepoint.ops.worker.
 """
 
 from __future__ import annotations
@@ -14,17 +16,15 @@ import contextlib
 import logging
 import os
 import socket
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from needlepoint import clock
 from needlepoint.clinic import leasing
-from needlepoint.clinic.webhooks import dispatch as webhook_dispatch
 
 from .backends import PermanentError, sms_backend
 from .backends import email as email_backend
@@ -180,39 +180,3 @@ def _failed(m: OutboxMessage, worker: str, exc: Exception, cfg: WorkerConfig) ->
         )
     log.warning("message %s attempt %s failed: %s", m.idempotency_key, m.attempts, error)
 
-
-def run(
-    *,
-    once: bool = False,
-    concurrency: int = 1,
-    cfg: WorkerConfig = WorkerConfig(),
-    stop: threading.Event | None = None,
-) -> int:
-    """Run `concurrency` loops in threads until `stop` is set (SIGTERM) or, with `once`, until
-    nothing is due. Returns the number of messages claimed."""
-    stop = stop or threading.Event()
-    totals = [0] * concurrency
-
-    def loop(i: int) -> None:
-        name = worker_name(f":{i}")
-        try:
-            while not stop.is_set():
-                n = process_batch(name, cfg) + webhook_dispatch.process_batch(name)
-                totals[i] += n
-                if n == 0:
-                    if once:
-                        return
-                    stop.wait(cfg.poll)
-        finally:
-            if concurrency > 1:  # each thread has its own connection; the caller's stays open
-                connection.close()
-
-    if concurrency == 1:
-        loop(0)
-    else:
-        threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(concurrency)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    return sum(totals)

@@ -9,7 +9,8 @@ class OutcomesConfig(AppConfig):
     def ready(self) -> None:
         from needlepoint.clinic.audit.registry import register_audited
 
-        from . import models
+        from . import models, subscribers
 
         for model in (models.AdverseEvent, models.FollowUpTask, models.OutcomeScore):
             register_audited(model)
+        subscribers.register()

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from needlepoint import clock
+from needlepoint.clinic import events
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
@@ -20,7 +21,6 @@ from needlepoint.clinic.clinics.models import Clinic, Device
 from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.plans.models import PlanArea
 from needlepoint.clinic.treatments.models import Lot
-from needlepoint.clinic.webhooks.events import emit
 
 from .models import AdverseEvent, EventSource, EventStatus, EventType, FollowUpTask, OutcomeScore, Severity
 from .scoring import SATISFACTION, check_value, improvement_of, known_scales
@@ -87,7 +87,7 @@ def open_adverse_event(
     reported_by: Membership | None = None,
     lot_code: str = "",
 ) -> AdverseEvent:
-    """Open an adverse event for ``client`` and emit ``adverse_event.opened`` in the same transaction.
+    """Open an adverse event for ``client`` and publish AdverseEventOpened in the same transaction.
 
     ``source`` says where it came from (``reaction_report:12``, ``chart:7``, ``staff``…);
     ``lot`` is a treatments ``Lot`` (its code is kept; the device defaults to the session's);
@@ -125,26 +125,12 @@ def open_adverse_event(
         lot=lot,
     )
     event.save()
-    emit(clinic, "adverse_event.opened", event_data(event))
+    events.publish(events.AdverseEventOpened(clinic.pk, adverse_event=event))
     return event
 
 
 def _lot_code(lot: Lot | None) -> str:
     return f"{lot.product_name} {lot.lot_number}"[:80] if lot is not None else ""
-
-
-def event_data(event: AdverseEvent) -> dict[str, Any]:
-    """Webhook payload: identifiers and codes only (no names or free text leave the clinic)."""
-    return {
-        "adverse_event_id": event.pk,
-        "client_id": event.client_id,
-        "appointment_id": event.appointment_id,
-        "type": event.type,
-        "severity": event.severity,
-        "origin": event.origin,
-        "onset": event.onset.isoformat() if event.onset else None,
-        "area": event.area,
-    }
 
 
 def update_adverse_event(

@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from needlepoint import clock
+from needlepoint.clinic import events
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Series
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import InvalidInput
-from needlepoint.clinic.webhooks.events import emit
 
 from .models import Review, ReviewStatus
 from .selectors import is_reviewable, treatment_label
@@ -63,7 +63,7 @@ def _require_owner(review: Review, by: Membership) -> None:
 
 @transaction.atomic
 def publish_review(review: Review, *, by: Membership) -> Review:
-    """Publish as written and emit ``review.published``."""
+    """Publish as written and publish ReviewPublished (webhooks send ``review.published``)."""
     _require_owner(review, by)
     if review.status not in (ReviewStatus.PENDING, ReviewStatus.REJECTED):
         raise ReviewError(f"A review that is {review.get_status_display().lower()} cannot be published.")
@@ -72,11 +72,7 @@ def publish_review(review: Review, *, by: Membership) -> Review:
     review.moderated_by, review.moderated_at, review.published_at = by, now, now
     review.reject_reason = ""
     review.save(update_fields=["status", "moderated_by", "moderated_at", "published_at", "reject_reason"])
-    emit(
-        review.clinic_id,
-        "review.published",
-        {"review_id": review.pk, "series_id": review.series_id, "rating": review.rating},
-    )
+    events.publish(events.ReviewPublished(review.clinic_id, review=review))
     return review
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from needlepoint import clock
+from needlepoint.clinic import events
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clinics.models import Clinic, Device, Location
@@ -551,54 +552,22 @@ def sign_chart(
     signature_name: str = "",
     now: datetime | None = None,
 ) -> Chart:
-    """Sign and lock the chart. Adverse immediate reactions each open an adverse event
-    (outcomes), in the same transaction, so a signed chart never lacks its events."""
-    from needlepoint.clinic.outcomes.services import OutcomeError, open_adverse_event
-
+    """Sign and lock the chart and publish ChartSigned: the outcomes app opens an adverse event
+    for each adverse immediate reaction, in the same transaction, so a signed chart never lacks
+    its events."""
     _clinical(clinic, actor)
     _mine(clinic, chart)
     now = _now(now)
     name = (signature_name or actor.name).strip()[:150]
     with transaction.atomic():
         chart = _locked_chart(chart)
-        entries = list(chart.entries.select_related("cartridge_lot"))
-        if not entries:
+        if not chart.entries.exists():
             raise WrongState("Chart at least one area before signing.")
         chart.signed_by = actor
         chart.signed_at = now
         chart.signature_name = name
         chart.save(update_fields=["signed_by", "signed_at", "signature_name", "updated_at"])
-        appointment = Appointment.objects.select_related("location", "device").get(pk=chart.appointment_id)
-        # The outcomes app refuses an onset after today's UTC date; east of UTC the local date
-        # can be a day ahead.
-        onset = min(local_today(appointment.location, now), now.date())
-        for entry in entries:
-            for code in entry.reactions:
-                reaction = REACTION_BY_CODE[code]
-                if not reaction.adverse:
-                    continue
-                try:
-                    open_adverse_event(
-                        clinic,
-                        client=chart.client,
-                        source=f"chart:{chart.pk}",
-                        type=reaction.event_type,
-                        severity=reaction.severity,
-                        appointment=appointment,
-                        description=(
-                            f"{reaction.label} during treatment of {entry.area_name} "
-                            f"({entry.depth_mm} mm, {entry.passes} passes)."
-                            + (f" {entry.reaction_notes}" if entry.reaction_notes else "")
-                        ),
-                        onset=onset,
-                        area=entry.area,
-                        lot=entry.cartridge_lot,
-                        device=entry.device,
-                        symptoms=[code],
-                        reported_by=actor,
-                    )
-                except OutcomeError as exc:
-                    raise WrongState(f"Could not open the adverse event: {exc}") from exc
+        events.publish(events.ChartSigned(clinic.pk, chart=chart, signed_by=actor))
     return chart
 
 

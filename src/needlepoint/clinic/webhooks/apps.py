@@ -9,8 +9,9 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from needlepoint.clinic.audit.registry import register_audited
 
-        from . import models
+        from . import models, subscribers
 
         # Deliveries and attempts are their own log (the worker writes them constantly). The
         # secrets stay out of the audit trail: a rotation is visible as `updated_at` changing.
         register_audited(models.WebhookEndpoint, exclude_fields=["secret", "previous_secret"])
+        subscribers.register()

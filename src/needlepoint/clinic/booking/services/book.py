@@ -15,11 +15,10 @@ from django.core import signing
 from django.db import IntegrityError, connection, transaction
 
 from needlepoint import scheduling as eng
+from needlepoint.clinic import events
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
-from needlepoint.clinic.messaging import services as messaging
-from needlepoint.clinic.webhooks import events as webhooks
 
 from ..engine import MAX_BUSY_SPAN, Snapshot, load_resources
 from ..models import Appointment, AppointmentType, Series
@@ -192,6 +191,7 @@ def insert(
     index: int | None = None,
     created_by: Membership | None = None,
     label: str = "This slot",
+    source: str = "staff",
 ) -> Appointment:
     """Insert one appointment after re-checking its resources; raises SlotTaken on a clash.
     Call inside a transaction after lock_resources() covering `e`."""
@@ -214,14 +214,18 @@ def insert(
         if "no_double_booking" in str(exc):
             raise SlotTaken(f"{label} was booked by someone else a moment ago. Search again.") from exc
         raise
-    messaging.on_booked(appt)
-    webhooks.emit(appt.clinic_id, "appointment.booked", webhooks.appointment_data(appt))
+    events.publish(events.AppointmentBooked(appt.clinic_id, appointment=appt, source=source))
     return appt
 
 
 @transaction.atomic
 def book_series(
-    clinic: Clinic, spec: SeriesSpec, sessions: list[eng.Appointment], *, created_by: Membership | None
+    clinic: Clinic,
+    spec: SeriesSpec,
+    sessions: list[eng.Appointment],
+    *,
+    created_by: Membership | None,
+    source: str = "staff",
 ) -> Series:
     """All sessions or none: one clash rolls the whole series back."""
     if len(sessions) != spec.sessions:
@@ -251,19 +255,20 @@ def book_series(
             index=i,
             created_by=created_by,
             label=f"Session {i + 1}",
+            source=source,
         )
     return series
 
 
 def book_option(
-    clinic: Clinic, spec: SeriesSpec, token: str, *, created_by: Membership | None
+    clinic: Clinic, spec: SeriesSpec, token: str, *, created_by: Membership | None, source: str = "staff"
 ) -> Series:
     """Book a signed option from an earlier search for `spec`. No second search: the token proves
     the option came from one (within OPTION_MAX_AGE), and book_series re-checks every resource
     under lock, so a slot taken meanwhile is refused (SlotTaken) rather than double-booked."""
     snapshot = load_resources(clinic, *spec.window())
     sessions = decode_option(token, spec.appointment_type, snapshot)
-    return book_series(clinic, spec, sessions, created_by=created_by)
+    return book_series(clinic, spec, sessions, created_by=created_by, source=source)
 
 
 @transaction.atomic
@@ -274,9 +279,10 @@ def book_single(
     e: eng.Appointment,
     *,
     created_by: Membership | None,
+    source: str = "staff",
 ) -> Appointment:
     lock_resources([e], [client.pk])
-    return insert(clinic, client, appointment_type, e, created_by=created_by)
+    return insert(clinic, client, appointment_type, e, created_by=created_by, source=source)
 
 
 def _preferences_json(p: eng.Preferences) -> dict[str, object]:

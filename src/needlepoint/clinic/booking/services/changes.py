@@ -9,9 +9,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from needlepoint import scheduling as eng
+from needlepoint.clinic import events
 from needlepoint.clinic.accounts.models import Membership
-from needlepoint.clinic.messaging import services as messaging
-from needlepoint.clinic.webhooks import events as webhooks
 
 from ..engine import client_busy, engine_appointment, engine_type, load_snapshot, policy_for
 from ..models import Appointment, AppointmentStatus, WaitlistEntry
@@ -59,8 +58,11 @@ def cancel_appointment(
     appt.fee_due = policy.late_cancellation_fee if late and not waive_fee else Decimal("0")
     appt.sequence += 1
     appt.save()
-    messaging.on_cancelled(appt)
-    webhooks.emit(appt.clinic_id, "appointment.cancelled", webhooks.appointment_data(appt))
+    events.publish(
+        events.AppointmentCancelled(
+            appt.clinic_id, appointment=appt, late=late, fee_due=appt.fee_due, by_client=actor == CLIENT
+        )
+    )
     offers = offer_freed_slot(appt, now=now)
     return Cancellation(appt, late, appt.fee_due, offers)
 
@@ -193,11 +195,14 @@ def _apply(members: list[Appointment], proposed: list[eng.Appointment], actor: M
         problem = conflicts(e, client_id=member.client_id, exclude=own)
         if problem:
             raise SlotTaken(f"Session {(member.series_index or 0) + 1}: {problem}. Try another time.")
+        previous_start = member.start
         for name, value in appointment_fields(e).items():
             setattr(member, name, value)
         member.sequence += 1
         member.save()
-        messaging.on_moved(member)
+        events.publish(
+            events.AppointmentMoved(member.clinic_id, appointment=member, previous_start=previous_start)
+        )
 
 
 def reschedule_options(appointment: Appointment, *, now: datetime, days: int = 21) -> list[eng.Slot]:
@@ -242,6 +247,7 @@ _TRANSITIONS = {
 }
 
 
+@transaction.atomic
 def set_status(appointment: Appointment, status: str, *, now: datetime) -> Appointment:
     """Front-desk progress: booked → checked in → completed, or booked → no-show."""
     allowed = _TRANSITIONS.get(AppointmentStatus(appointment.status), set())
@@ -254,6 +260,12 @@ def set_status(appointment: Appointment, status: str, *, now: datetime) -> Appoi
         raise BookingError("A no-show can only be recorded after the appointment time.")
     if status == AppointmentStatus.CHECKED_IN:
         _require_consent(appointment)
+    previous = appointment.status
     appointment.status = status
     appointment.save(update_fields=["status", "updated_at"])
+    events.publish(
+        events.AppointmentStatusChanged(
+            appointment.clinic_id, appointment=appointment, previous=previous, status=status
+        )
+    )
     return appointment

@@ -116,7 +116,13 @@ def accept_offer(entry: WaitlistEntry, *, now: datetime, created_by: Membership 
             waive_fee=True,
         )
     appt = insert(
-        entry.clinic, entry.client, entry.appointment_type, e, created_by=created_by, label="The offered slot"
+        entry.clinic,
+        entry.client,
+        entry.appointment_type,
+        e,
+        created_by=created_by,
+        label="The offered slot",
+        source="waitlist",
     )
     entry.status = WaitlistStatus.BOOKED
     entry.save(update_fields=["status"])

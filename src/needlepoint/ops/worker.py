@@ -1,0 +1,53 @@
+"""The `needlepoint worker` process: one loop drains both durable queues, the message outbox
+(clinic.messaging.worker) and webhook deliveries (clinic.webhooks.dispatch). It lives above
+the clinic apps so neither queue's app imports the other."""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import connection
+
+from needlepoint.clinic.messaging import worker as messages
+from needlepoint.clinic.messaging.worker import WorkerConfig
+from needlepoint.clinic.webhooks import dispatch as webhooks
+
+__all__ = ["WorkerConfig", "run"]
+
+
+def run(
+    *,
+    once: bool = False,
+    concurrency: int = 1,
+    cfg: WorkerConfig | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Run `concurrency` loops in threads until `stop` is set (SIGTERM) or, with `once`, until
+    nothing is due. Returns the number of messages and deliveries claimed."""
+    cfg = cfg or WorkerConfig()
+    stop = stop or threading.Event()
+    totals = [0] * concurrency
+
+    def loop(i: int) -> None:
+        name = messages.worker_name(f":{i}")
+        try:
+            while not stop.is_set():
+                n = messages.process_batch(name, cfg) + webhooks.process_batch(name)
+                totals[i] += n
+                if n == 0:
+                    if once:
+                        return
+                    stop.wait(cfg.poll)
+        finally:
+            if concurrency > 1:  # each thread has its own connection; the caller's stays open
+                connection.close()
+
+    if concurrency == 1:
+        loop(0)
+    else:
+        threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return sum(totals)
