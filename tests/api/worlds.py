@@ -23,6 +23,7 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     from needlepoint.clinic.intake.models import IntakeSource
     from needlepoint.clinic.intake.services import PhotoInput, submit_intake
     from needlepoint.clinic.outcomes import services as outcomes
+    from needlepoint.clinic.permissions import ClientActor, SystemActor
     from needlepoint.clinic.reviews.services import submit_review
     from needlepoint.clinic.treatments import services as treatments
     from tests.booking.conftest import NOW, make_booking_world, spec
@@ -33,6 +34,7 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     intake = submit_intake(
         world.client,  # type: ignore[arg-type]
         intake_data(conditions=("herpes_simplex_history",)),
+        actor=SystemActor(world.clinic.pk, "test"),
         source=IntakeSource.STAFF,
         now=clock.now(),
         photos=[PhotoInput(photo_upload(), "cheeks", "red marks")],
@@ -43,7 +45,7 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     result, _ = services.search_series(world.clinic, s, now=NOW)  # type: ignore[arg-type]
     series = services.book_series(world.clinic, s, list(result.options[0].sessions), created_by=None)  # type: ignore[arg-type]
     series.appointments.update(status="completed")  # the series is done: the client may review it
-    review = submit_review(world.client, series, rating=5, text="Lovely results.")  # type: ignore[arg-type]
+    review = submit_review(ClientActor(world.client), series, rating=5, text="Lovely results.")  # type: ignore[arg-type]
 
     day = treatment_day(world, start=TREATED_AT)
     practitioner = world.memberships[Role.PRACTITIONER]
@@ -60,11 +62,16 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
         upload=upload(image_bytes()),
     )
     event = outcomes.open_adverse_event(
-        day.clinic, client=day.client, source="staff", type="bruising", appointment=day.appointment
+        day.clinic,
+        actor=practitioner,
+        client=day.client,
+        source="staff",
+        type="bruising",
+        appointment=day.appointment,
     )
-    task = outcomes.add_follow_up(event, title="Call in two days")
+    task = outcomes.add_follow_up(event, actor=practitioner, title="Call in two days")
     score = outcomes.record_score(
-        day.clinic, appointment=day.appointment, scale="gais", value=2, area="cheeks"
+        day.clinic, actor=practitioner, appointment=day.appointment, scale="gais", value=2, area="cheeks"
     )
     return {
         "client_id": world.client.pk,  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from needlepoint.clinic.accounts.models import Role
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews.services import submit_review
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD, ClinicWorld
@@ -50,7 +51,7 @@ def test_outcome_chart_and_published_review(browser, live_server, page, clinic_a
     no_js.close()
 
     text = "Smoother skin, kind team."
-    review = submit_review(clinic_a.client, finished_series(clinic_a), rating=5, text=text)  # type: ignore[arg-type]
+    review = submit_review(ClientActor(clinic_a.client), finished_series(clinic_a), rating=5, text=text)  # type: ignore[arg-type]
     page.click("form >> text=Sign out")
     _sign_in(page, clinic_a.users[Role.OWNER].email)  # type: ignore[attr-defined]
     page.goto("/reviews/")

@@ -16,6 +16,7 @@ from needlepoint.clinic.consent.services import generate_consent, sign_consent
 from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry, SkinStateEntry
 from needlepoint.clinic.intake.models import Intake, IntakeSource
 from needlepoint.clinic.intake.services import PhotoInput, submit_intake
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans import services as plans
 from needlepoint.clinic.plans.models import TreatmentPlan
 from tests.conftest import ClinicWorld
@@ -36,9 +37,9 @@ def submit(world: ClinicWorld, data: IntakeData | None = None, *, client: Any = 
     return submit_intake(
         client or world.client,
         data or intake_data(),
+        actor=world.memberships[Role.FRONT_DESK],
         source=IntakeSource.STAFF,
         now=clock.now(),
-        entered_by=world.memberships[Role.FRONT_DESK],
     )
 
 
@@ -54,9 +55,11 @@ def photo_upload(name: str = "cheek.png", data: bytes | None = None) -> Any:
 
 def intake_with_photo(world: ClinicWorld, *, client: Any = None) -> Intake:
     """An intake with one photo of the cheeks (the census's "intake_photo" object kind)."""
+    client = client or world.client
     return submit_intake(
-        client or world.client,
+        client,
         intake_data(),
+        actor=ClientActor(client),
         source=IntakeSource.PORTAL,
         now=clock.now(),
         photos=[PhotoInput(photo_upload(), "cheeks", "red marks")],
@@ -106,11 +109,11 @@ def signed(world: ClinicWorld, plan: TreatmentPlan) -> ConsentSignature:
     document = generate_consent(plan, actor=world.memberships[Role.FRONT_DESK])
     return sign_consent(
         document,
+        actor=world.memberships[Role.FRONT_DESK],
         typed_name=world.client.full_name,
         signature_data_url=data_url(signature_png()),
         channel=SigningChannel.TABLET,
         now=clock.now(),
         ip="127.0.0.1",
         user_agent="pytest",
-        witnessed_by=world.memberships[Role.FRONT_DESK],
     )

@@ -21,6 +21,7 @@ from needlepoint.clinic.consent.services import (
     require_consent_for_client,
     sign_consent,
 )
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans import services as plans
 from needlepoint.protocol import default_protocol
 from tests.conftest import ClinicWorld
@@ -36,7 +37,7 @@ def _pdf_text(signature: ConsentSignature) -> str:
 
 def test_document_is_built_from_the_plan_and_the_protocol_wording(clinic_a: ClinicWorld) -> None:
     plan = confirmed_plan(clinic_a)
-    doc = generate_consent(plan, actor=None)
+    doc = generate_consent(plan, actor=clinic_a.memberships[Role.FRONT_DESK])
     d = default_protocol().data
     text = " ".join(doc.text.split())
     assert "Results may vary" in text
@@ -48,12 +49,12 @@ def test_document_is_built_from_the_plan_and_the_protocol_wording(clinic_a: Clin
     assert "Cheeks: acne scars, needle depth 1.5 mm" in text
     assert " ".join(d.numbing.conditions[0].text.split()) in text
     # Deterministic: generating again gives the same version.
-    assert generate_consent(plan, actor=None).pk == doc.pk
+    assert generate_consent(plan, actor=clinic_a.memberships[Role.FRONT_DESK]).pk == doc.pk
 
 
 def test_consent_needs_a_confirmed_plan(clinic_a: ClinicWorld) -> None:
     with pytest.raises(ConsentInvalid):
-        generate_consent(draft(clinic_a), actor=None)
+        generate_consent(draft(clinic_a), actor=clinic_a.memberships[Role.FRONT_DESK])
 
 
 def test_signature_hash_pdf_and_immutability(clinic_a: ClinicWorld) -> None:
@@ -84,7 +85,7 @@ def test_treatment_cannot_start_without_consent(clinic_a: ClinicWorld) -> None:
     plan = confirmed_plan(clinic_a)
     with pytest.raises(ConsentMissing, match="no consent document"):
         require_consent(plan)
-    generate_consent(plan, actor=None)
+    generate_consent(plan, actor=clinic_a.memberships[Role.FRONT_DESK])
     with pytest.raises(ConsentMissing, match="not been signed"):
         require_consent(plan)
     signature = signed(clinic_a, plan)
@@ -119,10 +120,11 @@ def test_treatment_cannot_start_without_consent(clinic_a: ClinicWorld) -> None:
 def test_bad_signatures_are_refused(
     clinic_a: ClinicWorld, name: str | None, signature: str | None, key: str, message: str
 ) -> None:
-    doc = generate_consent(confirmed_plan(clinic_a), actor=None)
+    doc = generate_consent(confirmed_plan(clinic_a), actor=clinic_a.memberships[Role.FRONT_DESK])
     with pytest.raises(ConsentInvalid) as err:
         sign_consent(
             doc,
+            actor=ClientActor(clinic_a.client),
             typed_name=clinic_a.client.full_name if name is None else name,
             signature_data_url=data_url(signature_png()) if signature is None else signature,
             channel=SigningChannel.PORTAL,
@@ -133,7 +135,7 @@ def test_bad_signatures_are_refused(
 
 
 def test_tablet_signing_bad_input_keeps_the_typed_name(client, clinic_a: ClinicWorld) -> None:
-    doc = generate_consent(confirmed_plan(clinic_a), actor=None)
+    doc = generate_consent(confirmed_plan(clinic_a), actor=clinic_a.memberships[Role.FRONT_DESK])
     client.force_login(clinic_a.users[Role.FRONT_DESK])
     url = reverse("consent-sign-tablet", kwargs={"document_pk": doc.pk})
     response = client.post(url, {"typed_name": "Zelda Typo", "signature": "", "agree": "on"})

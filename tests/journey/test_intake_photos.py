@@ -99,7 +99,12 @@ def test_pixel_limit_is_checked_before_decoding() -> None:
 def test_area_must_be_a_protocol_area_and_at_most_four_photos(clinic_a: ClinicWorld) -> None:
     def submit(photos: list[PhotoInput]) -> Intake:
         return submit_intake(
-            clinic_a.client, intake_data(), source=IntakeSource.STAFF, now=clock.now(), photos=photos
+            clinic_a.client,
+            intake_data(),
+            actor=clinic_a.memberships[Role.FRONT_DESK],
+            source=IntakeSource.STAFF,
+            now=clock.now(),
+            photos=photos,
         )
 
     with pytest.raises(IntakeInvalid) as bad_area:

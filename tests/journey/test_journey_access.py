@@ -70,7 +70,7 @@ ROLES = {
 def _objects(world: ClinicWorld) -> dict[str, int]:
     plan = confirmed_plan(world)
     signature = signed(world, plan)
-    document = generate_consent(plan, actor=None)
+    document = generate_consent(plan, actor=world.memberships[Role.FRONT_DESK])
     return {
         "client_pk": world.client.pk,
         "intake_pk": plan.intake_id,

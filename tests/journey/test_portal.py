@@ -162,7 +162,7 @@ def test_a_client_sees_only_their_own_documents(client, clinic_a: ClinicWorld) -
 
 def test_portal_consent_signing_and_intake(client, clinic_a: ClinicWorld) -> None:
     plan = confirmed_plan(clinic_a)
-    doc = generate_consent(plan, actor=None)
+    doc = generate_consent(plan, actor=clinic_a.memberships["front_desk"])
     sign_in(client, clinic_a)
     slug = clinic_a.clinic.slug
     home = client.get(reverse("portal-home", kwargs={"slug": slug})).content.decode()

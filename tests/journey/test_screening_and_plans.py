@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
+from needlepoint.clinic.errors import NotAllowed
 from needlepoint.clinic.plans import services
 from needlepoint.clinic.plans.engine import AreaChoice
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
@@ -80,9 +81,9 @@ def test_acknowledgement_survives_a_re_screen(clinic_a: ClinicWorld) -> None:
 def test_front_desk_cannot_make_clinical_decisions(clinic_a: ClinicWorld) -> None:
     plan = draft(clinic_a, submit(clinic_a, intake_data(conditions=("keloid_history",))))
     desk = clinic_a.memberships[Role.FRONT_DESK]
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         services.acknowledge_finding(plan.findings.first(), actor=desk, note="", now=clock.now())
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         services.confirm_plan(plan, actor=desk, now=clock.now(), today=TODAY())
 
 

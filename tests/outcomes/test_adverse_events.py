@@ -26,6 +26,11 @@ from tests.conftest import ClinicWorld
 from tests.outcomes.helpers import day, session
 
 
+def _p(world: ClinicWorld) -> Any:
+    """The practitioner, who opens and manages adverse events."""
+    return world.memberships["practitioner"]
+
+
 def test_open_links_session_device_and_lot_and_emits_the_webhook(clinic_a: ClinicWorld) -> None:
     WebhookEndpoint.objects.create(
         clinic=clinic_a.clinic, url="https://example.com/hook", events=["adverse_event.opened"]
@@ -36,8 +41,8 @@ def test_open_links_session_device_and_lot_and_emits_the_webhook(clinic_a: Clini
         clinic=clinic_a.clinic, location=clinic_a.location, kind="cartridge", product_name="Cart 12",
         lot_number="LOT-42", expiry=date(2027, 1, 1), quantity_received=10, received_at=day(0),
     )  # fmt: skip
-    event = open_adverse_event(
-        clinic_a.clinic, client=clinic_a.client, source="chart:7", type="bruising",  # type: ignore[arg-type]
+    event = open_adverse_event(clinic_a.clinic, actor=_p(clinic_a), client=clinic_a.client,  # type: ignore[arg-type]
+        source="chart:7", type="bruising",
         appointment=appt, area="cheeks", lot=lot, onset=date(2026, 1, 4),
     )  # fmt: skip
     assert (event.origin, event.device_id, event.lot_id) == ("chart", clinic_a.device.pk, lot.pk)  # type: ignore[attr-defined]
@@ -58,7 +63,9 @@ def test_open_links_session_device_and_lot_and_emits_the_webhook(clinic_a: Clini
 )
 def test_open_refuses_bad_values(clinic_a: ClinicWorld, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(OutcomeError, match=message):
-        open_adverse_event(clinic_a.clinic, client=clinic_a.client, source="staff", **kwargs)  # type: ignore[arg-type]
+        open_adverse_event(
+            clinic_a.clinic, actor=_p(clinic_a), client=clinic_a.client, source="staff", **kwargs
+        )  # type: ignore[arg-type]
     assert not AdverseEvent.objects.exists()
 
 
@@ -66,7 +73,12 @@ def test_open_refuses_another_clinics_session(clinic_a: ClinicWorld, clinic_b: C
     other = session(clinic_b, day(1))
     with pytest.raises(OutcomeError, match="another clinic"):
         open_adverse_event(
-            clinic_a.clinic, client=clinic_a.client, source="staff", type="infection", appointment=other  # type: ignore[arg-type]
+            clinic_a.clinic,
+            actor=_p(clinic_a),
+            client=clinic_a.client,
+            source="staff",
+            type="infection",
+            appointment=other,  # type: ignore[arg-type]
         )
 
 
@@ -77,16 +89,18 @@ def test_symptoms_map_to_the_most_specific_type() -> None:
 
 
 def test_event_stays_open_until_its_tasks_are_done(clinic_a: ClinicWorld) -> None:
-    event = open_adverse_event(clinic_a.clinic, client=clinic_a.client, source="staff", type="infection")  # type: ignore[arg-type]
-    task = add_follow_up(event, title="Review in 48 h", due_on=date(2026, 1, 6))
+    event = open_adverse_event(
+        clinic_a.clinic, actor=_p(clinic_a), client=clinic_a.client, source="staff", type="infection"
+    )  # type: ignore[arg-type]
+    task = add_follow_up(event, actor=_p(clinic_a), title="Review in 48 h", due_on=date(2026, 1, 6))
     with pytest.raises(OutcomeError, match="1 follow-up task"):
-        resolve_adverse_event(event, by=None, resolution="Healed")
-    complete_follow_up(task, by=None)
-    resolve_adverse_event(event, by=None, resolution="Healed after antibiotics")
+        resolve_adverse_event(event, actor=_p(clinic_a), resolution="Healed")
+    complete_follow_up(task, actor=_p(clinic_a))
+    resolve_adverse_event(event, actor=_p(clinic_a), resolution="Healed after antibiotics")
     event.refresh_from_db()
     assert event.status == EventStatus.CLOSED and event.resolved_on is not None
     with pytest.raises(OutcomeError, match="resolved"):
-        add_follow_up(event, title="Too late")
+        add_follow_up(event, actor=_p(clinic_a), title="Too late")
 
 
 def _login(client: Any, world: ClinicWorld, role: str) -> None:
@@ -118,10 +132,15 @@ def test_staff_records_an_event_in_the_web_ui_and_follows_it_up(client: Any, cli
 
 def test_list_filters_and_csv_export(client: Any, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     a: Any = clinic_a.client
-    open_adverse_event(clinic_a.clinic, client=a, source="staff", type="bruising", severity="mild")
-    open_adverse_event(clinic_a.clinic, client=a, source="reaction_report:1", type="infection",
-                       severity="severe", description='He said "hot", then; left')  # fmt: skip
-    open_adverse_event(clinic_b.clinic, client=clinic_b.client, source="staff", type="infection")  # type: ignore[arg-type]
+    open_adverse_event(
+        clinic_a.clinic, actor=_p(clinic_a), client=a, source="staff", type="bruising", severity="mild"
+    )
+    open_adverse_event(clinic_a.clinic, actor=_p(clinic_a), client=a, source="reaction_report:1",
+                       type="infection", severity="severe",
+                       description='He said "hot", then; left')  # fmt: skip
+    open_adverse_event(
+        clinic_b.clinic, actor=_p(clinic_b), client=clinic_b.client, source="staff", type="infection"
+    )  # type: ignore[arg-type]
     _login(client, clinic_a, "owner")
     page = client.get(reverse("adverse-events") + "?type=infection").content.decode()
     assert "Infection" in page and "Bruising</td>" not in page and "ZeldaB" not in page

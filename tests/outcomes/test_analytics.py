@@ -43,17 +43,27 @@ def practice(clinic_a: ClinicWorld) -> dict[str, Any]:
     session(w, day(300), client=c3, status="no_show")
     session(w, day(310), client=c3, status="cancelled")  # counts nowhere
     q_sessions = [session(w, day(200 + 30 * i), client=c3, practitioner=q) for i in range(3)]
-    open_adverse_event(c, client=c1, source="staff", type="bruising", appointment=c1_sessions[0])
+    open_adverse_event(c, actor=p, client=c1, source="staff", type="bruising", appointment=c1_sessions[0])
     # A second event on the same session: the rate counts sessions, not events.
-    open_adverse_event(c, client=c1, source="staff", type="infection", appointment=c1_sessions[0])
-    open_adverse_event(c, client=c3, source="staff", type="other")  # no session: not in the rate
-    for appt, v in ((c1_sessions[0], 20), (c1_sessions[3], 14), (c2_sessions[0], 30), (c2_sessions[1], 25),
-                    (c3_sessions[0], 10), (c3_sessions[2], 12)):
-        record_score(c, appointment=appt, scale=GBQ, value=v, area="cheeks", indication="acne_scars")
-    record_score(c, appointment=q_sessions[0], scale=GBQ, value=8, area="forehead", indication="acne_scars")
-    record_score(c, appointment=q_sessions[2], scale=GBQ, value=4, area="forehead", indication="acne_scars")
-    record_score(c, appointment=c1_sessions[3], scale="client_satisfaction", value=5)
-    record_score(c, appointment=c2_sessions[1], scale="client_satisfaction", value=4)
+    open_adverse_event(c, actor=p, client=c1, source="staff", type="infection", appointment=c1_sessions[0])
+    open_adverse_event(c, actor=p, client=c3, source="staff", type="other")  # no session: not in the rate
+    for appt, v in (
+        (c1_sessions[0], 20),
+        (c1_sessions[3], 14),
+        (c2_sessions[0], 30),
+        (c2_sessions[1], 25),
+        (c3_sessions[0], 10),
+        (c3_sessions[2], 12),
+    ):
+        record_score(c, actor=p, appointment=appt, scale=GBQ, value=v, area="cheeks", indication="acne_scars")
+    record_score(
+        c, actor=p, appointment=q_sessions[0], scale=GBQ, value=8, area="forehead", indication="acne_scars"
+    )
+    record_score(
+        c, actor=p, appointment=q_sessions[2], scale=GBQ, value=4, area="forehead", indication="acne_scars"
+    )
+    record_score(c, actor=p, appointment=c1_sessions[3], scale="client_satisfaction", value=5)
+    record_score(c, actor=p, appointment=c2_sessions[1], scale="client_satisfaction", value=4)
     return {"p": p, "q": q}
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from needlepoint.clinic.outcomes.services import add_follow_up, open_adverse_event
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews.services import submit_review
 from tests.conftest import ClinicWorld
 from tests.outcomes.helpers import day, finished_series, session
@@ -32,14 +33,21 @@ STAFF_ID_ROUTES = [
 ]  # fmt: skip
 
 
+def _p(world: ClinicWorld) -> Any:
+    """The practitioner, who opens and manages adverse events."""
+    return world.memberships["practitioner"]
+
+
 def objects(world: ClinicWorld) -> dict[str, Any]:
     """One object of each kind the routes above take, in ``world``'s clinic."""
-    event = open_adverse_event(world.clinic, client=world.client, source="staff", type="infection")  # type: ignore[arg-type]
+    event = open_adverse_event(
+        world.clinic, actor=_p(world), client=world.client, source="staff", type="infection"
+    )  # type: ignore[arg-type]
     done = finished_series(world)
-    review = submit_review(world.client, done, rating=5, text="Good")  # type: ignore[arg-type]
+    review = submit_review(ClientActor(world.client), done, rating=5, text="Good")  # type: ignore[arg-type]
     return {
         "adverse_event": event,
-        "follow_up_task": add_follow_up(event, title="Call back"),
+        "follow_up_task": add_follow_up(event, actor=_p(world), title="Call back"),
         "client": world.client,
         "appointment": session(world, day(400)),
         "review": review,

@@ -18,16 +18,28 @@ from tests.outcomes.helpers import day, session
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def P(world: ClinicWorld) -> Any:
+    return world.memberships["practitioner"]
+
+
 def test_improvement_is_against_the_first_score_even_when_entered_out_of_order(clinic_a: ClinicWorld) -> None:
     first, second, third = (session(clinic_a, day(30 * i)) for i in range(3))
     c = clinic_a.clinic
-    record_score(c, appointment=third, scale="goodman_baron_quantitative", value=12, area="cheeks")
-    record_score(c, appointment=first, scale="goodman_baron_quantitative", value=20, area="cheeks")
-    record_score(c, appointment=second, scale="goodman_baron_quantitative", value=16, area="cheeks")
+    record_score(
+        c, actor=P(clinic_a), appointment=third, scale="goodman_baron_quantitative", value=12, area="cheeks"
+    )
+    record_score(
+        c, actor=P(clinic_a), appointment=first, scale="goodman_baron_quantitative", value=20, area="cheeks"
+    )
+    record_score(
+        c, actor=P(clinic_a), appointment=second, scale="goodman_baron_quantitative", value=16, area="cheeks"
+    )
     rows = list(OutcomeScore.objects.order_by("session_at").values_list("value", "improvement", "is_latest"))
     assert rows == [(20, None, False), (16, 4, False), (12, 8, True)]
     # Re-scoring a session replaces its value and the chain follows.
-    record_score(c, appointment=first, scale="goodman_baron_quantitative", value=24, area="cheeks")
+    record_score(
+        c, actor=P(clinic_a), appointment=first, scale="goodman_baron_quantitative", value=24, area="cheeks"
+    )
     assert OutcomeScore.objects.get(appointment=third).improvement == 12
 
 
@@ -35,7 +47,8 @@ def test_quantitative_score_is_computed_from_lesion_counts(clinic_a: ClinicWorld
     appt = session(clinic_a, day(1))
     # 12 macular (1 point × band 2) + 5 deep broad atrophic (3 × 1) = 5.
     score = record_score(
-        clinic_a.clinic, appointment=appt, scale="goodman_baron_quantitative", area="cheeks",
+        clinic_a.clinic, actor=P(clinic_a), appointment=appt, scale="goodman_baron_quantitative",
+        area="cheeks",
         detail={"counts": {"macular": 12, "deep_broad_atrophic": 5}},
     )  # fmt: skip
     assert score.value == 5
@@ -43,9 +56,18 @@ def test_quantitative_score_is_computed_from_lesion_counts(clinic_a: ClinicWorld
 
 def test_gais_and_satisfaction(clinic_a: ClinicWorld) -> None:
     appt = session(clinic_a, day(1))
-    gais = record_score(clinic_a.clinic, appointment=appt, scale="gais", value=2, area="neck")
+    gais = record_score(
+        clinic_a.clinic, actor=P(clinic_a), appointment=appt, scale="gais", value=2, area="neck"
+    )
     assert gais.improvement == 2  # "much improved" is two steps better than "no change" (4)
-    sat = record_score(clinic_a.clinic, appointment=appt, scale="client_satisfaction", value=5, area="neck")
+    sat = record_score(
+        clinic_a.clinic,
+        actor=P(clinic_a),
+        appointment=appt,
+        scale="client_satisfaction",
+        value=5,
+        area="neck",
+    )
     assert sat.area == "" and sat.improvement is None
 
 
@@ -57,13 +79,13 @@ def test_gais_and_satisfaction(clinic_a: ClinicWorld) -> None:
 def test_bad_scores_are_refused(clinic_a: ClinicWorld, scale: str, value: int | None, message: str) -> None:
     with pytest.raises(OutcomeError, match=message):
         appt = session(clinic_a, day(1))
-        record_score(clinic_a.clinic, appointment=appt, scale=scale, value=value, area="x")
+        record_score(clinic_a.clinic, actor=P(clinic_a), appointment=appt, scale=scale, value=value, area="x")
     assert not OutcomeScore.objects.exists()
 
 
 def test_chart_svg_parses_and_plots_each_value(clinic_a: ClinicWorld) -> None:
     for i, v in enumerate([3, 3, 2]):
-        record_score(clinic_a.clinic, appointment=session(clinic_a, day(30 * i)),
+        record_score(clinic_a.clinic, actor=P(clinic_a), appointment=session(clinic_a, day(30 * i)),
                      scale="goodman_baron_qualitative", value=v, area="cheeks")  # fmt: skip
     (chain,) = client_chains(clinic_a.clinic, clinic_a.client)  # type: ignore[arg-type]
     root = ET.fromstring(chain_svg(chain, "Europe/London"))  # noqa: S314 - our own output

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from needlepoint.clinic.errors import NotAllowed, NotFound
 from needlepoint.clinic.messaging import services as messaging
 from needlepoint.clinic.messaging.models import Kind, OutboxMessage
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews.models import Review, ReviewStatus
 from needlepoint.clinic.reviews.services import (
     ReviewError,
@@ -34,30 +36,30 @@ def test_only_a_finished_own_series_can_be_reviewed(clinic_a: ClinicWorld, clini
     running = series(clinic_a, sessions=3)
     session(clinic_a, day(0), in_series=running, index=0)
     with pytest.raises(ReviewError, match="last session"):
-        submit_review(clinic_a.client, running, rating=5, text="Great")  # type: ignore[arg-type]
-    with pytest.raises(ReviewError, match="not yours"):
-        submit_review(clinic_a.client, finished_series(clinic_b), rating=5, text="x")  # type: ignore[arg-type]
+        submit_review(ClientActor(clinic_a.client), running, rating=5, text="Great")  # type: ignore[arg-type]
+    with pytest.raises(NotFound):  # another clinic's series: as if it did not exist
+        submit_review(ClientActor(clinic_a.client), finished_series(clinic_b), rating=5, text="x")  # type: ignore[arg-type]
     done = finished_series(clinic_a)
     with pytest.raises(ReviewError, match="1 to 5"):
-        submit_review(clinic_a.client, done, rating=6, text="x")  # type: ignore[arg-type]
-    review = submit_review(clinic_a.client, done, rating=4, text="  Skin smoother.  ")  # type: ignore[arg-type]
+        submit_review(ClientActor(clinic_a.client), done, rating=6, text="x")  # type: ignore[arg-type]
+    review = submit_review(ClientActor(clinic_a.client), done, rating=4, text="  Skin smoother.  ")  # type: ignore[arg-type]
     assert (review.status, review.text, review.display_name) == ("pending", "Skin smoother.", "ZeldaA C.")
     with pytest.raises(ReviewError, match="already"):
-        submit_review(clinic_a.client, done, rating=5, text="again")  # type: ignore[arg-type]
+        submit_review(ClientActor(clinic_a.client), done, rating=5, text="again")  # type: ignore[arg-type]
 
 
 def test_moderation_publishes_or_rejects_but_never_edits(clinic_a: ClinicWorld) -> None:
     WebhookEndpoint.objects.create(
         clinic=clinic_a.clinic, url="https://example.com/h", events=["review.published"]
     )
-    review = submit_review(clinic_a.client, finished_series(clinic_a), rating=2, text="Meh")  # type: ignore[arg-type]
+    review = submit_review(ClientActor(clinic_a.client), finished_series(clinic_a), rating=2, text="Meh")  # type: ignore[arg-type]
     owner, practitioner = clinic_a.memberships["owner"], clinic_a.memberships["practitioner"]
-    with pytest.raises(ReviewError, match="owner"):
-        publish_review(review, by=practitioner)  # type: ignore[arg-type]
+    with pytest.raises(NotAllowed, match="owner"):
+        publish_review(review, actor=practitioner)  # type: ignore[arg-type]
     with pytest.raises(ReviewError, match="reason"):
-        reject_review(review, by=owner, reason=" ")  # type: ignore[arg-type]
-    reject_review(review, by=owner, reason="Names a member of staff")  # type: ignore[arg-type]
-    publish_review(review, by=owner)  # type: ignore[arg-type]
+        reject_review(review, actor=owner, reason=" ")  # type: ignore[arg-type]
+    reject_review(review, actor=owner, reason="Names a member of staff")  # type: ignore[arg-type]
+    publish_review(review, actor=owner)  # type: ignore[arg-type]
     assert review.status == ReviewStatus.PUBLISHED and review.reject_reason == ""
     assert WebhookDelivery.objects.get().payload["data"] == {
         "review_id": review.pk, "series_id": review.series_id, "rating": 2,
@@ -73,17 +75,21 @@ def test_public_page_shows_published_reviews_with_notice_and_treatment(
     client: Any, clinic_a: ClinicWorld, clinic_b: ClinicWorld
 ) -> None:
     owner = clinic_a.memberships["owner"]
-    published = submit_review(clinic_a.client, finished_series(clinic_a), rating=5, text="Lovely <b>team</b>")  # type: ignore[arg-type]
-    publish_review(published, by=owner)  # type: ignore[arg-type]
-    submit_review(clinic_a.client, finished_series(clinic_a), rating=1, text="Still pending")  # type: ignore[arg-type]
-    other = submit_review(clinic_b.client, finished_series(clinic_b), rating=5, text="Other clinic")  # type: ignore[arg-type]
-    publish_review(other, by=clinic_b.memberships["owner"])  # type: ignore[arg-type]
+    published = submit_review(
+        ClientActor(clinic_a.client), finished_series(clinic_a), rating=5, text="Lovely <b>team</b>"
+    )  # type: ignore[arg-type]
+    publish_review(published, actor=owner)  # type: ignore[arg-type]
+    submit_review(ClientActor(clinic_a.client), finished_series(clinic_a), rating=1, text="Still pending")  # type: ignore[arg-type]
+    other = submit_review(
+        ClientActor(clinic_b.client), finished_series(clinic_b), rating=5, text="Other clinic"
+    )  # type: ignore[arg-type]
+    publish_review(other, actor=clinic_b.memberships["owner"])  # type: ignore[arg-type]
     page = client.get(reverse("reviews-public", args=[clinic_a.clinic.slug])).content.decode()  # type: ignore[attr-defined]
     assert "Results may vary" in page and "Treatment: Microneedling face" in page
     assert "Lovely &lt;b&gt;team&lt;/b&gt;" in page  # escaped, as written
     assert "Still pending" not in page and "Other clinic" not in page and "ZeldaA C." in page
     assert "ClientA" not in page  # no surname
-    withdraw_review(clinic_a.client, published)  # type: ignore[arg-type]
+    withdraw_review(ClientActor(clinic_a.client), published)  # type: ignore[arg-type]
     assert "Lovely" not in client.get(reverse("reviews-public", args=[clinic_a.clinic.slug])).content.decode()  # type: ignore[attr-defined]
 
 
@@ -107,7 +113,7 @@ def test_portal_write_and_withdraw(client: Any, clinic_a: ClinicWorld, clinic_b:
 
 
 def test_owner_moderates_in_the_web_ui(client: Any, clinic_a: ClinicWorld) -> None:
-    review = submit_review(clinic_a.client, finished_series(clinic_a), rating=3, text="Fine")  # type: ignore[arg-type]
+    review = submit_review(ClientActor(clinic_a.client), finished_series(clinic_a), rating=3, text="Fine")  # type: ignore[arg-type]
     client.force_login(clinic_a.users["practitioner"])
     assert client.get(reverse("review-moderation")).status_code == 403
     client.force_login(clinic_a.users["owner"])

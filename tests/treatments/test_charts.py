@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from needlepoint.clinic.errors import NotAllowed
 from needlepoint.clinic.outcomes.models import AdverseEvent
 from needlepoint.clinic.treatments import services
-from needlepoint.clinic.treatments.errors import ChartLocked, DepthRefused, LotRefused, NotAllowed, WrongState
+from needlepoint.clinic.treatments.errors import ChartLocked, DepthRefused, LotRefused, WrongState
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
 from tests.conftest import ClinicWorld
 from tests.treatments.helpers import START, Day, entry_input, lot, treatment_day

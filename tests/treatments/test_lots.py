@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.errors import NotAllowed, NotFound
 from needlepoint.clinic.treatments import selectors, services
-from needlepoint.clinic.treatments.errors import LotRefused, NotAllowed, NotFound, WrongState
+from needlepoint.clinic.treatments.errors import LotRefused, WrongState
 from tests.conftest import ClinicWorld
 from tests.treatments.helpers import START, entry_input, lot, treatment_day
 

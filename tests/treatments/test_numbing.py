@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from needlepoint.clinic.errors import NotFound
 from needlepoint.clinic.treatments import selectors, services
-from needlepoint.clinic.treatments.errors import NotAllowed, NumbingRefused, WrongState
+from needlepoint.clinic.treatments.errors import NumbingRefused, WrongState
 from needlepoint.clinic.treatments.models import NumbingApplication
 from needlepoint.clinic.treatments.selectors import ClockState, clock_for
 from tests.conftest import ClinicWorld
@@ -104,7 +105,7 @@ def test_numbing_needs_check_in_plan_areas_and_a_sane_time(clinic_a: ClinicWorld
 
 def test_another_clinics_member_cannot_record(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     day = treatment_day(clinic_a)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):  # another clinic's appointment: as if it did not exist
         services.record_numbing(
             day.clinic,
             clinic_b.memberships["owner"],  # type: ignore[arg-type]

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from needlepoint.clinic.errors import NotAllowed
 from needlepoint.clinic.treatments import photo_files, selectors, services
-from needlepoint.clinic.treatments.errors import NotAllowed, PhotoRejected
+from needlepoint.clinic.treatments.errors import PhotoRejected
 from needlepoint.clinic.treatments.models import TreatmentPhoto
 from tests.conftest import ClinicWorld
 from tests.treatments.helpers import Day, image_bytes, treatment_day, upload

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 from needlepoint import clock
 from needlepoint.clinic.accounts.api_tokens import SCOPES, active_token, allows
 from needlepoint.clinic.accounts.models import ApiToken, Role
+from needlepoint.clinic.permissions import ApiActor
 
 from .errors import ApiError
 
@@ -45,6 +46,7 @@ class TokenAuth(HttpBearer):
         request.membership = membership  # type: ignore[attr-defined]
         request.clinic = membership.clinic  # type: ignore[attr-defined]
         request.api_token = found  # type: ignore[attr-defined]
+        request.api_actor = ApiActor(membership, frozenset(found.scopes))  # type: ignore[attr-defined]
         with suppress(LookupError):  # no audit context outside a request
             auditlog_value.get()["actor"] = membership.user  # the middleware ran before we knew
         return found

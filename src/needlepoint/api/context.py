@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.audit.services import AccessContext
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.permissions import ApiActor
 
 
 def clinic(request: HttpRequest) -> Clinic:
@@ -16,6 +17,12 @@ def clinic(request: HttpRequest) -> Clinic:
 
 def membership(request: HttpRequest) -> Membership:
     value: Membership = request.membership  # type: ignore[attr-defined]
+    return value
+
+
+def actor(request: HttpRequest) -> ApiActor:
+    """The token as the services' actor: its holder's membership, bounded by its scopes."""
+    value: ApiActor = request.api_actor  # type: ignore[attr-defined]
     return value
 
 

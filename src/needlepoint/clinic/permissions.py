@@ -21,6 +21,7 @@ from typing import Any
 
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.clinics.models import Clinic
 
 from .errors import NotAllowed, NotFound
 
@@ -198,10 +199,10 @@ def _owner_client_id(obj: Any) -> int | None:
 def _in_scope(actor: Actor, obj: Any) -> bool:
     if obj is None:
         return True
-    clinic_id = getattr(obj, "clinic_id", None)
+    clinic_id = obj.pk if isinstance(obj, Clinic) else getattr(obj, "clinic_id", None)
     if clinic_id is not None and int(clinic_id) != clinic_id_of(actor):
         return False
-    if isinstance(actor, ClientActor):
+    if isinstance(actor, ClientActor) and not isinstance(obj, Clinic):
         return _owner_client_id(obj) == actor.client.pk
     return True
 
@@ -219,6 +220,16 @@ def require(actor: Actor, action: Action, obj: Any = None, *, objs: Iterable[Any
             raise NotFound()
     if not _role_allows(actor, action):
         raise NotAllowed(_refusal(actor, action))
+
+
+def require_staff(actor: Actor, action: Action, obj: Any = None, *, objs: Iterable[Any] = ()) -> Membership:
+    """``require``, for a write only a staff member does (and is recorded as doing): returns
+    the membership behind the actor."""
+    require(actor, action, obj, objs=objs)
+    member = membership_of(actor)
+    if member is None:
+        raise NotAllowed(_refusal(actor, action))
+    return member
 
 
 def _refusal(actor: Actor, action: Action) -> str:

@@ -18,6 +18,7 @@ from needlepoint.clinic.consent.services import generate_consent, sign_consent
 from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry
 from needlepoint.clinic.intake.models import Intake, IntakeSource
 from needlepoint.clinic.intake.services import submit_intake
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans import services as plans
 from needlepoint.clinic.pricing.services import price_list_for, save_price_list
 
@@ -84,6 +85,7 @@ def load_demo_journey(clinic: Clinic) -> None:
             medications=(MedicationEntry("isotretinoin", now.date().replace(year=now.year - 2)),),
             goals="Smoother cheeks before a wedding in the spring.",
         ),
+        actor=ClientActor(client),
         source=IntakeSource.PORTAL,
         now=now,
     )
@@ -102,10 +104,10 @@ def load_demo_journey(clinic: Clinic) -> None:
     document = generate_consent(plan, actor=practitioner)
     sign_consent(
         document,
+        actor=practitioner,
         typed_name=client.full_name,
         signature_data_url=_signature_png(),
         channel=SigningChannel.TABLET,
         now=now,
-        witnessed_by=practitioner,
         user_agent="demo",
     )

@@ -17,6 +17,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentType, Seri
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Room
 from needlepoint.clinic.outcomes import services as outcomes
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews import services as reviews
 
 MARK = "demo:outcomes"
@@ -70,7 +71,7 @@ def load_demo_outcomes(clinic: Clinic) -> None:
                 area="cheeks",
                 indication="acne_scars",
                 value=max(0, baseline + step * index),
-                by=who,
+                actor=who,
             )
             outcomes.record_score(
                 clinic,
@@ -79,11 +80,11 @@ def load_demo_outcomes(clinic: Clinic) -> None:
                 area="cheeks",
                 indication="acne_scars",
                 value=3 if index < 2 or step > -3 else 2,
-                by=who,
+                actor=who,
             )
             if index == 2:
                 outcomes.record_score(
-                    clinic, appointment=appt, scale="client_satisfaction", value=satisfaction
+                    clinic, actor=who, appointment=appt, scale="client_satisfaction", value=satisfaction
                 )
             if i == 1 and index == 0:
                 event = outcomes.open_adverse_event(
@@ -97,9 +98,9 @@ def load_demo_outcomes(clinic: Clinic) -> None:
                     area="cheeks",
                     description="Small bruise on the left cheekbone.",
                     treatment_given="Cold compress; reassurance.",
-                    reported_by=who,
+                    actor=who,
                 )
-                outcomes.resolve_adverse_event(event, by=who, resolution="Faded in five days.")
+                outcomes.resolve_adverse_event(event, actor=who, resolution="Faded in five days.")
             if i == 4 and index == 1:
                 event = outcomes.open_adverse_event(
                     clinic,
@@ -111,16 +112,16 @@ def load_demo_outcomes(clinic: Clinic) -> None:
                     onset=day + timedelta(days=7),
                     area="cheeks",
                     description="Darker patch (post-inflammatory hyperpigmentation).",
-                    reported_by=who,
+                    actor=who,
                 )
                 outcomes.add_follow_up(
-                    event, title="Photo review in 4 weeks", due_on=today + timedelta(days=14)
+                    event, actor=who, title="Photo review in 4 weeks", due_on=today + timedelta(days=14)
                 )
         if review is not None:
             rating, text, publish = review
-            r = reviews.submit_review(client, series, rating=rating, text=text)
+            r = reviews.submit_review(ClientActor(client), series, rating=rating, text=text)
             if publish:
-                reviews.publish_review(r, by=owner)
+                reviews.publish_review(r, actor=owner)
 
 
 def _session(

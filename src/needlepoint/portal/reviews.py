@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.booking.models import Series
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews import selectors, services
 from needlepoint.clinic.reviews.models import Review
 from needlepoint.clinic.reviews.services import MAX_TEXT, ReviewError
@@ -64,7 +65,7 @@ def write(request: HttpRequest, series_pk: int) -> HttpResponse:
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_review(client, series, **form.cleaned_data)
+            services.submit_review(ClientActor(client), series, **form.cleaned_data)
         except ReviewError as exc:
             apply_to_form(form, exc)
         else:
@@ -88,7 +89,7 @@ def withdraw(request: HttpRequest, review_pk: int) -> HttpResponse:
     except Review.DoesNotExist as exc:
         raise Http404("No such review.") from exc
     try:
-        services.withdraw_review(client, review)
+        services.withdraw_review(ClientActor(client), review)
     except ReviewError as exc:
         messages.error(request, exc.message)
     else:

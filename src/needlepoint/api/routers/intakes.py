@@ -16,7 +16,7 @@ from needlepoint.clinic.intake.services import submit_intake
 from needlepoint.clinic.photos import photo_response as serve_photo
 
 from ..auth import requires
-from ..context import access, membership
+from ..context import access, actor
 from ..files import PHOTO_RESPONSE
 from ..schemas.common import ERRORS, responses
 from ..schemas.intakes import IntakeIn, IntakeOut, IntakeSummary
@@ -60,7 +60,7 @@ def create_intake(request: HttpRequest, client_id: int, payload: IntakeIn) -> St
     """A new version, checked against the protocol like the web form (400 lists every problem)."""
     client = client_for_read(access(request), client_id)
     intake = submit_intake(
-        client, _data(payload), source=IntakeSource.STAFF, now=clock.now(), entered_by=membership(request)
+        client, _data(payload), source=IntakeSource.STAFF, now=clock.now(), actor=actor(request)
     )
     return Status(201, intake_out(intake))
 

@@ -23,7 +23,7 @@ from needlepoint.clinic.outcomes.models import (
 )
 
 from ..auth import requires
-from ..context import access, clinic, membership
+from ..context import access, actor, clinic
 from ..errors import ApiError
 from ..pagination import PageParams, paginate
 from ..schemas.common import Page, responses
@@ -97,7 +97,7 @@ def open_event(request: HttpRequest, payload: AdverseEventIn) -> Status[dict[str
         area=payload.area,
         symptoms=payload.symptoms,
         treatment_given=payload.treatment_given,
-        reported_by=membership(request),
+        actor=actor(request),
         lot_code=payload.lot_code,
     )
     return Status(201, event_out(event))
@@ -113,13 +113,13 @@ def update_event(request: HttpRequest, event_id: int, payload: AdverseEventPatch
     """Staff grading and notes; a client's own report text is never overwritten."""
     event = _event(request, event_id, "update adverse event")
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
-    return event_out(services.update_adverse_event(event, by=membership(request), **changes))
+    return event_out(services.update_adverse_event(event, actor=actor(request), **changes))
 
 
 @router.post("/adverse-events/{event_id}/follow-ups", response=responses(AdverseEventOut, 201), auth=EV_WRITE)
 def add_follow_up(request: HttpRequest, event_id: int, payload: FollowUpIn) -> Status[dict[str, Any]]:
     event = _event(request, event_id, "update adverse event")
-    services.add_follow_up(event, title=payload.title, due_on=payload.due_on)
+    services.add_follow_up(event, actor=actor(request), title=payload.title, due_on=payload.due_on)
     return Status(201, event_out(event))
 
 
@@ -129,7 +129,7 @@ def complete_follow_up(request: HttpRequest, task_id: int) -> dict[str, Any]:
         FollowUpTask.objects.for_clinic(clinic(request)).select_related("event"), pk=task_id
     )
     event = _event(request, task.event_id, "update adverse event")
-    services.complete_follow_up(task, by=membership(request))
+    services.complete_follow_up(task, actor=actor(request))
     return event_out(event)
 
 
@@ -138,7 +138,7 @@ def resolve_event(request: HttpRequest, event_id: int, payload: ResolveIn) -> di
     """Refused while a follow-up task is open."""
     event = _event(request, event_id, "update adverse event")
     services.resolve_adverse_event(
-        event, by=membership(request), resolution=payload.resolution, resolved_on=payload.resolved_on
+        event, actor=actor(request), resolution=payload.resolution, resolved_on=payload.resolved_on
     )
     return event_out(event)
 
@@ -146,7 +146,7 @@ def resolve_event(request: HttpRequest, event_id: int, payload: ResolveIn) -> di
 @router.post("/adverse-events/{event_id}/reopen", response=responses(AdverseEventOut), auth=EV_WRITE)
 def reopen_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     event = _event(request, event_id, "update adverse event")
-    return event_out(services.reopen_adverse_event(event, by=membership(request)))
+    return event_out(services.reopen_adverse_event(event, actor=actor(request)))
 
 
 # --- outcome scores --------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def record_score(request: HttpRequest, appointment_id: int, payload: ScoreIn) ->
         area=payload.area,
         indication=payload.indication,
         detail=payload.detail,
-        by=membership(request),
+        actor=actor(request),
     )
     return Status(201, score)
 
@@ -186,5 +186,5 @@ def delete_score(request: HttpRequest, score_id: int) -> list[OutcomeScore]:
     )
     record_access(access(request), client=score.client, action="delete outcome")
     client = score.client
-    services.delete_score(score)
+    services.delete_score(score, actor=actor(request))
     return list(selectors.client_scores(clinic(request), client))

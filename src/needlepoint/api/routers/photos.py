@@ -14,7 +14,7 @@ from needlepoint.clinic.treatments import selectors, services
 from needlepoint.clinic.treatments.models import TreatmentPhoto
 
 from ..auth import requires
-from ..context import access, clinic, membership
+from ..context import access, actor, clinic
 from ..files import PHOTO_RESPONSE
 from ..schemas.common import ERRORS, Text, responses
 from ..schemas.treatments import PhotoOut
@@ -39,7 +39,7 @@ def upload_photo(
     re-encoded without EXIF/GPS, like every photo in Needlepoint."""
     appt = appointment(request, appointment_id, "upload photo")
     photo = services.add_photo(
-        clinic(request), membership(request), appt, area=area, view=view, phase=phase, upload=image
+        clinic(request), actor(request), appt, area=area, view=view, phase=phase, upload=image
     )
     return Status(201, photo)
 

@@ -18,7 +18,7 @@ from needlepoint.clinic.plans.engine import AreaChoice
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 
 from ..auth import requires
-from ..context import access, clinic, membership
+from ..context import access, actor, clinic
 from ..errors import ApiError
 from ..schemas.common import responses
 from ..schemas.plans import AcknowledgeIn, PlanIn, PlanOut, PlanRevisionIn, PlanSummary, ReasonIn
@@ -80,7 +80,7 @@ def draft_plan(request: HttpRequest, intake_id: int, payload: PlanIn) -> Status[
     plan = services.draft_plan(
         intake,
         device=device,
-        actor=membership(request),
+        actor=actor(request),
         today=clinic_today(clinic(request)),
         start_date=payload.start_date,
         numbing=payload.numbing,
@@ -117,7 +117,7 @@ def revise_plan(request: HttpRequest, plan_id: int, payload: PlanRevisionIn) -> 
         plan,
         choices,
         schedule,
-        actor=membership(request),
+        actor=actor(request),
         today=clinic_today(clinic(request)),
         price=payload.price,
         notes=payload.notes,
@@ -136,7 +136,7 @@ def acknowledge_finding(
 ) -> dict[str, Any]:
     plan = selectors.plan_for_read(access(request), plan_id)
     finding = selectors.finding_of(plan, finding_id)
-    services.acknowledge_finding(finding, actor=membership(request), note=payload.note, now=clock.now())
+    services.acknowledge_finding(finding, actor=actor(request), note=payload.note, now=clock.now())
     return plan_out(plan)
 
 
@@ -145,7 +145,7 @@ def confirm_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     """Re-screens with today's date, then confirms; 400 lists what still stands in the way."""
     plan = selectors.plan_for_read(access(request), plan_id)
     plan = services.confirm_plan(
-        plan, actor=membership(request), now=clock.now(), today=clinic_today(clinic(request))
+        plan, actor=actor(request), now=clock.now(), today=clinic_today(clinic(request))
     )
     return plan_out(plan)
 
@@ -153,5 +153,5 @@ def confirm_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 @router.post("/plans/{plan_id}/cancel", response=responses(PlanOut), auth=requires("plans:write"))
 def cancel_plan(request: HttpRequest, plan_id: int, payload: ReasonIn) -> dict[str, Any]:
     plan = selectors.plan_for_read(access(request), plan_id)
-    plan = services.cancel_plan(plan, actor=membership(request), reason=payload.reason, now=clock.now())
+    plan = services.cancel_plan(plan, actor=actor(request), reason=payload.reason, now=clock.now())
     return plan_out(plan)

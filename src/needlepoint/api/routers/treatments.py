@@ -18,7 +18,7 @@ from needlepoint.clinic.treatments import selectors, services
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, NumbingApplication
 
 from ..auth import requires
-from ..context import access, clinic, membership
+from ..context import access, actor, clinic
 from ..errors import ApiError
 from ..schemas.common import responses
 from ..schemas.treatments import (
@@ -95,7 +95,7 @@ def record_numbing(
     appt = appointment(request, appointment_id, "record numbing")
     row = services.record_numbing(
         clinic(request),
-        membership(request),
+        actor(request),
         appt,
         areas=payload.areas,
         applied_at=payload.applied_at,
@@ -132,7 +132,7 @@ def remove_numbing(request: HttpRequest, numbing_id: int, payload: NumbingRemove
         pk=numbing_id,
     )
     record_access(access(request), client=row.appointment.client, action="record numbing")
-    return services.remove_numbing(clinic(request), membership(request), row, at=payload.at)
+    return services.remove_numbing(clinic(request), actor(request), row, at=payload.at)
 
 
 # --- lots ------------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def list_lots(
 def receive_lot(request: HttpRequest, payload: LotIn) -> Status[Lot]:
     lot = services.receive_lot(
         clinic(request),
-        membership(request),
+        actor(request),
         location=_own(Location, request, payload.location_id, "location_id"),
         kind=payload.kind,
         product_name=payload.product_name,
@@ -179,7 +179,7 @@ def receive_lot(request: HttpRequest, payload: LotIn) -> Status[Lot]:
 def recall_lot(request: HttpRequest, lot_id: int, payload: RecallIn) -> dict[str, Any]:
     """Owner only: charting refuses the lot from now on; lists every treatment that used it."""
     lot = get_object_or_404(Lot.objects.for_clinic(clinic(request)), pk=lot_id)
-    result = services.recall_lot(clinic(request), membership(request), lot, reason=payload.reason)
+    result = services.recall_lot(clinic(request), actor(request), lot, reason=payload.reason)
     record_access(access(request), client=None, action="recall trace")
     return {
         "lot": result.lot,
@@ -220,7 +220,7 @@ def get_appointment_chart(request: HttpRequest, appointment_id: int) -> dict[str
 def start_chart(request: HttpRequest, appointment_id: int) -> Status[dict[str, Any]]:
     """Open the appointment's chart (the client must be checked in); returns it if it exists."""
     appt = appointment(request, appointment_id, "chart")
-    return Status(201, chart_out(services.start_chart(clinic(request), membership(request), appt)))
+    return Status(201, chart_out(services.start_chart(clinic(request), actor(request), appt)))
 
 
 @router.get("/charts/{chart_id}", response=responses(ChartOut), auth=READ)
@@ -246,7 +246,7 @@ def add_entry(request: HttpRequest, chart_id: int, payload: ChartEntryIn) -> Sta
         reaction_notes=payload.reaction_notes,
         indication=payload.indication,
     )
-    services.add_chart_entry(clinic(request), membership(request), chart, data)
+    services.add_chart_entry(clinic(request), actor(request), chart, data)
     return Status(201, chart_out(chart))
 
 
@@ -255,7 +255,7 @@ def remove_entry(request: HttpRequest, chart_id: int, entry_id: int) -> dict[str
     """Only while the chart is unsigned; the lots go back to stock."""
     chart = _chart(request, chart_id, "chart")
     entry = get_object_or_404(ChartEntry.objects.for_clinic(clinic(request)).filter(chart=chart), pk=entry_id)
-    services.remove_chart_entry(clinic(request), membership(request), entry)
+    services.remove_chart_entry(clinic(request), actor(request), entry)
     return chart_out(chart)
 
 
@@ -264,7 +264,7 @@ def sign_chart(request: HttpRequest, chart_id: int, payload: SignIn) -> dict[str
     """Sign and lock; adverse reactions open adverse events in the same transaction."""
     chart = _chart(request, chart_id, "sign chart")
     chart = services.sign_chart(
-        clinic(request), membership(request), chart, signature_name=payload.signature_name
+        clinic(request), actor(request), chart, signature_name=payload.signature_name
     )
     return chart_out(chart)
 
@@ -280,5 +280,5 @@ def add_addendum(request: HttpRequest, chart_id: int, payload: AddendumIn) -> St
         )
         if entry is None:
             raise ApiError(400, "invalid", "No such entry in this chart.", {"entry_id": ["Not found."]})
-    services.add_addendum(clinic(request), membership(request), chart, text=payload.text, entry=entry)
+    services.add_addendum(clinic(request), actor(request), chart, text=payload.text, entry=entry)
     return Status(201, chart_out(chart))

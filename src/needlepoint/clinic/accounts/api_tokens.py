@@ -15,34 +15,32 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from needlepoint.clinic.errors import InvalidInput
+from needlepoint.clinic.permissions import ALL_STAFF, CLINICAL, Action, roles_for
 
-from .models import ApiToken, Membership, Role
+from .models import ApiToken, Membership
 
-ALL_STAFF = frozenset(Role)
-CLINICAL = frozenset({Role.OWNER, Role.PRACTITIONER})
-OWNER_ONLY = frozenset({Role.OWNER})
-
-#: Every scope, with the roles that may hold it (the same split as the staff web pages).
-SCOPES: dict[str, frozenset[Role]] = {
+#: Every scope, with the roles that may hold it: the role sets of the actions it opens, from
+#: permissions (so a token never carries a scope its holder's role could not use).
+SCOPES: dict[str, frozenset[str]] = {
     "clients:read": ALL_STAFF,
     "clients:write": ALL_STAFF,
     "intakes:read": ALL_STAFF,
-    "intakes:write": ALL_STAFF,
+    "intakes:write": roles_for(Action.SUBMIT_INTAKE),
     "plans:read": ALL_STAFF,
-    "plans:write": CLINICAL,
+    "plans:write": roles_for(Action.DRAFT_PLAN),
     "appointments:read": ALL_STAFF,
-    "appointments:write": ALL_STAFF,
+    "appointments:write": roles_for(Action.BOOK),
     "messages:read": ALL_STAFF,
     "charts:read": CLINICAL,
-    "charts:write": CLINICAL,
+    "charts:write": roles_for(Action.CHART),
     "photos:read": CLINICAL,
-    "photos:write": CLINICAL,
+    "photos:write": roles_for(Action.CHART),
     "outcomes:read": CLINICAL,
-    "outcomes:write": CLINICAL,
+    "outcomes:write": roles_for(Action.RECORD_OUTCOME),
     "adverse_events:read": CLINICAL,
-    "adverse_events:write": CLINICAL,
+    "adverse_events:write": roles_for(Action.MANAGE_ADVERSE_EVENT),
     "reviews:read": ALL_STAFF,
-    "reviews:write": OWNER_ONLY,
+    "reviews:write": roles_for(Action.MODERATE_REVIEW),
 }
 PREFIX = "np_"
 MAX_LIFETIME = timedelta(days=366)

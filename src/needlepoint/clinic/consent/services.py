@@ -13,9 +13,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 
-from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import Conflict, InvalidInput
+from needlepoint.clinic.permissions import Action, Actor, membership_of, require
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import current_plan, engine_plan
 from needlepoint.interop.pdf import render_pdf
@@ -73,8 +73,9 @@ def require_consent_for_client(client: Client) -> ConsentSignature:
 
 
 @transaction.atomic
-def generate_consent(plan: TreatmentPlan, *, actor: Membership | None) -> ConsentDocument:
+def generate_consent(plan: TreatmentPlan, *, actor: Actor) -> ConsentDocument:
     """The consent document for the confirmed plan: a new version only when the text changed."""
+    require(actor, Action.GENERATE_CONSENT, plan)
     plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_confirmed:
         raise ConsentInvalid({"__all__": ["Consent is generated from a confirmed plan."]})
@@ -98,7 +99,7 @@ def generate_consent(plan: TreatmentPlan, *, actor: Membership | None) -> Consen
         text_sha256=digest,
         protocol_id=protocol.id,
         protocol_version=protocol.version,
-        created_by=actor,
+        created_by=membership_of(actor),
     )
 
 
@@ -110,14 +111,17 @@ def _same_name(typed: str, expected: str) -> bool:
 def sign_consent(
     document: ConsentDocument,
     *,
+    actor: Actor,
     typed_name: str,
     signature_data_url: str,
     channel: SigningChannel | str,
     now: datetime,
     ip: str | None = None,
     user_agent: str = "",
-    witnessed_by: Membership | None = None,
 ) -> ConsentSignature:
+    """The client signs (in the portal, or in the clinic with the staff member behind the actor
+    as witness)."""
+    require(actor, Action.SIGN_CONSENT, document)
     document = (
         ConsentDocument.objects.select_for_update().select_related("plan", "client").get(pk=document.pk)
     )
@@ -156,7 +160,7 @@ def sign_consent(
         signature_png=png,
         signed_at=signed_at,
         channel=channel,
-        witnessed_by=witnessed_by,
+        witnessed_by=membership_of(actor),
         ip=ip,
         user_agent=user_agent[:300],
         sha256=digest,

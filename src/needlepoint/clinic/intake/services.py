@@ -1,4 +1,7 @@
-"""Submitting intakes. A new intake is a new version; an old one is never overwritten."""
+"""Submitting intakes. A new intake is a new version; an old one is never overwritten.
+
+The client (portal), staff (entering it for them), the API and imports submit through one
+service; permissions decides who may."""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import InvalidInput
+from needlepoint.clinic.permissions import Action, Actor, membership_of, require
 from needlepoint.clinic.photos import clean_photo, validate_photo
 from needlepoint.protocol import Protocol, default_protocol
 
@@ -48,12 +51,14 @@ def submit_intake(
     client: Client,
     data: IntakeData,
     *,
+    actor: Actor,
     source: IntakeSource | str,
     now: datetime,
-    entered_by: Membership | None = None,
     protocol: Protocol | None = None,
     photos: Sequence[PhotoInput] = (),
 ) -> Intake:
+    """A new version of the client's intake; staff behind the actor are recorded as entering it."""
+    require(actor, Action.SUBMIT_INTAKE, client)
     protocol = protocol or default_protocol()
     errors = validate(data, protocol, today=now.date(), date_of_birth=client.date_of_birth)
     errors.update(_photo_errors(photos, data, protocol))
@@ -72,7 +77,7 @@ def submit_intake(
             client=client,
             version=(last or 0) + 1,
             source=source,
-            entered_by=entered_by,
+            entered_by=membership_of(actor),
             fitzpatrick=data.fitzpatrick,
             conditions=list(data.conditions),
             medications=data.medications_json(),

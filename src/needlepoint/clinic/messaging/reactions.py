@@ -17,6 +17,7 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.outcomes.models import AdverseEvent, Severity
 from needlepoint.clinic.outcomes.services import open_adverse_event, type_for_symptoms
+from needlepoint.clinic.permissions import SystemActor
 from needlepoint.clinic.photos import clean_photo, validate_photo
 
 from .models import ReactionPhoto, ReactionReport
@@ -104,6 +105,8 @@ def submit_report(
     today = clock.now().date()
     event = open_adverse_event(
         client.clinic,
+        # The client reports; Needlepoint opens the event for the clinic (clients do not open them).
+        actor=SystemActor(client.clinic_id, "reaction report"),
         client=client,
         appointment=appointment,
         source=f"reaction_report:{report.pk}",

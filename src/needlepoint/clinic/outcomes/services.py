@@ -1,7 +1,8 @@
 """Writes for outcomes: adverse events (open, follow up, resolve) and outcome scores.
 
-Request-free: the web views and the API call these with a clinic, the acting membership and
-plain values; they raise :class:`OutcomeError` (a ``ValueError``) with a message for the user.
+Request-free: the web views and the API call these with the actor (permissions decides who may)
+and plain values; they raise :class:`OutcomeError` (a ``ValueError``) with a message for the user,
+or the permissions' ``NotAllowed``/``NotFound``.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from django.db import transaction
 
 from needlepoint import clock
 from needlepoint.clinic import events
-from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device
 from needlepoint.clinic.errors import InvalidInput
+from needlepoint.clinic.permissions import Action, Actor, membership_of, require
 from needlepoint.clinic.plans.models import PlanArea
 from needlepoint.clinic.treatments.models import Lot
 
@@ -72,6 +73,7 @@ def _same_clinic(clinic: Clinic, obj: Any, what: str) -> None:
 def open_adverse_event(
     clinic: Clinic,
     *,
+    actor: Actor,
     client: Client,
     source: str,
     type: str,
@@ -84,7 +86,6 @@ def open_adverse_event(
     device: Device | None = None,
     symptoms: list[str] | None = None,
     treatment_given: str = "",
-    reported_by: Membership | None = None,
     lot_code: str = "",
 ) -> AdverseEvent:
     """Open an adverse event for ``client`` and publish AdverseEventOpened in the same transaction.
@@ -94,6 +95,7 @@ def open_adverse_event(
     without one, ``lot_code`` records a lot typed by staff.
     Raises OutcomeError on an unknown type or severity, or objects of another clinic.
     """
+    require(actor, Action.OPEN_ADVERSE_EVENT, clinic)
     if type not in EventType.values:
         raise OutcomeError(f"Unknown event type {type!r}; choose one of {', '.join(EventType.values)}.")
     if severity not in Severity.values:
@@ -121,7 +123,7 @@ def open_adverse_event(
         lot_code=_lot_code(lot) or lot_code.strip()[:80],
         description=description,
         treatment_given=treatment_given,
-        reported_by=reported_by,
+        reported_by=membership_of(actor),
         lot=lot,
     )
     event.save()
@@ -136,7 +138,7 @@ def _lot_code(lot: Lot | None) -> str:
 def update_adverse_event(
     event: AdverseEvent,
     *,
-    by: Membership | None,
+    actor: Actor,
     type: str | None = None,
     severity: str | None = None,
     treatment_given: str | None = None,
@@ -144,6 +146,7 @@ def update_adverse_event(
     area: str | None = None,
 ) -> AdverseEvent:
     """Staff grading and treatment notes; the client's own report text is never overwritten."""
+    require(actor, Action.MANAGE_ADVERSE_EVENT, event)
     if type is not None:
         if type not in EventType.values:
             raise OutcomeError(f"Unknown event type {type!r}.")
@@ -162,7 +165,10 @@ def update_adverse_event(
     return event
 
 
-def add_follow_up(event: AdverseEvent, *, title: str, due_on: date | None = None) -> FollowUpTask:
+def add_follow_up(
+    event: AdverseEvent, *, actor: Actor, title: str, due_on: date | None = None
+) -> FollowUpTask:
+    require(actor, Action.MANAGE_ADVERSE_EVENT, event)
     title = title.strip()
     if not title:
         raise OutcomeError("A follow-up task needs a title.")
@@ -173,19 +179,21 @@ def add_follow_up(event: AdverseEvent, *, title: str, due_on: date | None = None
     )
 
 
-def complete_follow_up(task: FollowUpTask, *, by: Membership | None) -> FollowUpTask:
+def complete_follow_up(task: FollowUpTask, *, actor: Actor) -> FollowUpTask:
+    require(actor, Action.MANAGE_ADVERSE_EVENT, task)
     if task.done_at is None:
         task.done_at = clock.now()
-        task.done_by = by
+        task.done_by = membership_of(actor)
         task.save(update_fields=["done_at", "done_by"])
     return task
 
 
 @transaction.atomic
 def resolve_adverse_event(
-    event: AdverseEvent, *, by: Membership | None, resolution: str, resolved_on: date | None = None
+    event: AdverseEvent, *, actor: Actor, resolution: str, resolved_on: date | None = None
 ) -> AdverseEvent:
     """Close the event. Refused while a follow-up task is open: tasks run until it is resolved."""
+    require(actor, Action.MANAGE_ADVERSE_EVENT, event)
     open_tasks = event.tasks.filter(done_at__isnull=True).count()
     if open_tasks:
         raise OutcomeError(f"{open_tasks} follow-up task(s) still open; complete them first.")
@@ -198,7 +206,8 @@ def resolve_adverse_event(
     return event
 
 
-def reopen_adverse_event(event: AdverseEvent, *, by: Membership | None) -> AdverseEvent:
+def reopen_adverse_event(event: AdverseEvent, *, actor: Actor) -> AdverseEvent:
+    require(actor, Action.MANAGE_ADVERSE_EVENT, event)
     event.status = EventStatus.OPEN
     event.resolved_on = None
     event.save(update_fields=["status", "resolved_on"])
@@ -209,13 +218,13 @@ def reopen_adverse_event(event: AdverseEvent, *, by: Membership | None) -> Adver
 def record_score(
     clinic: Clinic,
     *,
+    actor: Actor,
     appointment: Appointment,
     scale: str,
     value: int | None = None,
     area: str = "",
     indication: str = "",
     detail: Mapping[str, Any] | None = None,
-    by: Membership | None = None,
 ) -> OutcomeScore:
     """Record (or replace) one scale's value for one area at one session.
 
@@ -223,7 +232,7 @@ def record_score(
     "keloidal_area_cm2": 0}``) and the total is computed; other scales take ``value``. The
     client-reported satisfaction has no area. Improvements of the whole chain are recomputed.
     """
-    _same_clinic(clinic, appointment, "session")
+    require(actor, Action.RECORD_OUTCOME, clinic, objs=(appointment,))
     if scale not in known_scales():
         raise OutcomeError(f"Unknown scale {scale!r}; choose one of {', '.join(known_scales())}.")
     try:
@@ -248,7 +257,7 @@ def record_score(
             "value": value,
             "detail": dict(detail or {}),
             "session_at": appointment.start,
-            "recorded_by": by,
+            "recorded_by": membership_of(actor),
         },
     )
     _recompute_chain(appointment.client_id, area, scale)
@@ -268,7 +277,8 @@ def _planned_indication(appointment: Appointment, area: str) -> str:
     return row or ""
 
 
-def delete_score(score: OutcomeScore) -> None:
+def delete_score(score: OutcomeScore, *, actor: Actor) -> None:
+    require(actor, Action.RECORD_OUTCOME, score)
     client_id, area, scale = score.client_id, score.area, score.scale
     score.delete()
     _recompute_chain(client_id, area, scale)

@@ -48,7 +48,7 @@ def _chart_signed(event: events.ChartSigned) -> None:
                     lot=entry.cartridge_lot,
                     device=entry.device,
                     symptoms=[code],
-                    reported_by=event.signed_by,
+                    actor=event.signed_by,
                 )
             except OutcomeError as exc:  # refused in the signer's terms: the chart stays unsigned
                 raise WrongState(f"Could not open the adverse event: {exc}") from exc

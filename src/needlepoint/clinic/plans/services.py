@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.clinics.models import Device as DeviceRow
 from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.intake.models import Intake
+from needlepoint.clinic.permissions import Action, Actor, require_staff
 from needlepoint.protocol import INTERVAL_FLOOR_DAYS, Plan, default_protocol
 
 from .engine import AreaChoice, ChoiceError, EngineSettings, run_engine
@@ -23,7 +23,6 @@ from .models import PlanArea, PlanFinding, PlanStatus, TreatmentPlan
 FIRST_WINDOW_DAYS = 28
 #: The booking app's Series allows at most this many sessions.
 MAX_SESSIONS = 12
-CLINICAL_ROLES = (Role.OWNER, Role.PRACTITIONER)
 
 
 class PlanError(InvalidInput, ValueError):
@@ -49,11 +48,6 @@ class Schedule:
     first_earliest: date
     first_latest: date
     reason: str = ""
-
-
-def _require_clinical(actor: Membership | None) -> None:
-    if actor is None or actor.role not in CLINICAL_ROLES:
-        raise PermissionError("Only an owner or a practitioner may make clinical decisions.")
 
 
 def engine_settings(plan: TreatmentPlan) -> EngineSettings:
@@ -179,7 +173,7 @@ def draft_plan(
     intake: Intake,
     *,
     device: DeviceRow,
-    actor: Membership,
+    actor: Actor,
     today: date,
     start_date: date | None = None,
     numbing: bool = True,
@@ -188,7 +182,7 @@ def draft_plan(
 ) -> TreatmentPlan:
     """A draft plan with the engine's proposal for every area of the intake (blocked areas are
     listed among the findings, not planned)."""
-    _require_clinical(actor)
+    who = require_staff(actor, Action.DRAFT_PLAN, intake, objs=(supersedes,))
     if device.clinic_id != intake.clinic_id:
         raise PlanError.one("device", "Choose one of this clinic's devices.")
     protocol = default_protocol()
@@ -221,7 +215,7 @@ def draft_plan(
         numbing_agent=numbing_agent,
         start_date=start_date,
         planned_on=today,
-        created_by=actor,
+        created_by=who,
         currency=intake.clinic.currency,
     )
     _default_schedule(plan, result)
@@ -295,13 +289,13 @@ def revise_plan(
     choices: list[AreaChoice],
     schedule: Schedule | None,
     *,
-    actor: Membership,
+    actor: Actor,
     today: date,
     price: Decimal | None = None,
     notes: str | None = None,
 ) -> TreatmentPlan:
     """Apply the practitioner's areas, depths, series and price; nothing is saved on error."""
-    _require_clinical(actor)
+    require_staff(actor, Action.DRAFT_PLAN, plan)
     plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_draft:
         raise PlanError.one("__all__", "Only a draft plan can be changed; start a revision instead.")
@@ -343,8 +337,8 @@ def revise_plan(
 
 
 @transaction.atomic
-def acknowledge_finding(finding: PlanFinding, *, actor: Membership, note: str, now: datetime) -> PlanFinding:
-    _require_clinical(actor)
+def acknowledge_finding(finding: PlanFinding, *, actor: Actor, note: str, now: datetime) -> PlanFinding:
+    who = require_staff(actor, Action.ACKNOWLEDGE_FINDING, finding)
     finding = PlanFinding.objects.select_for_update().select_related("plan").get(pk=finding.pk)
     if not finding.plan.is_draft:
         raise PlanError.one("__all__", "This plan is no longer a draft.")
@@ -354,7 +348,7 @@ def acknowledge_finding(finding: PlanFinding, *, actor: Membership, note: str, n
         raise PlanError.one("note", "This finding needs no acknowledgement.")
     if finding.needs_note and not note.strip():
         raise PlanError.one("note", "Record what was done or decided (e.g. who prescribed the antiviral).")
-    finding.acknowledged_by = actor
+    finding.acknowledged_by = who
     finding.acknowledged_at = now
     finding.acknowledgement_note = note.strip()[:2000]
     finding.save()
@@ -403,10 +397,10 @@ def refresh_screening(plan: TreatmentPlan, *, today: date) -> TreatmentPlan:
     return plan
 
 
-def confirm_plan(plan: TreatmentPlan, *, actor: Membership, now: datetime, today: date) -> TreatmentPlan:
+def confirm_plan(plan: TreatmentPlan, *, actor: Actor, now: datetime, today: date) -> TreatmentPlan:
     """Re-screen with today's date, then confirm if nothing blocks and every warning, required
     action and numbing decision has been acknowledged."""
-    _require_clinical(actor)
+    who = require_staff(actor, Action.CONFIRM_PLAN, plan)
     if not plan.is_draft:
         raise PlanError.one("__all__", f"This plan is {plan.get_status_display().lower()}, not a draft.")
     refresh_screening(plan, today=today)
@@ -418,7 +412,7 @@ def confirm_plan(plan: TreatmentPlan, *, actor: Membership, now: datetime, today
         if problems:
             raise PlanError({"__all__": problems})
         plan.status = PlanStatus.CONFIRMED
-        plan.confirmed_by = actor
+        plan.confirmed_by = who
         plan.confirmed_at = now
         plan.save()
         if plan.supersedes_id is not None:
@@ -432,8 +426,8 @@ def confirm_plan(plan: TreatmentPlan, *, actor: Membership, now: datetime, today
 
 
 @transaction.atomic
-def cancel_plan(plan: TreatmentPlan, *, actor: Membership, reason: str, now: datetime) -> TreatmentPlan:
-    _require_clinical(actor)
+def cancel_plan(plan: TreatmentPlan, *, actor: Actor, reason: str, now: datetime) -> TreatmentPlan:
+    require_staff(actor, Action.CANCEL_PLAN, plan)
     plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.CONFIRMED):
         raise PlanError.one("__all__", f"This plan is already {plan.get_status_display().lower()}.")

@@ -1,7 +1,8 @@
 """Writes for reviews: the client writes or withdraws; an owner publishes or rejects.
 
-Request-free (the portal, staff views and the API call these); errors are :class:`ReviewError`
-(a ``ValueError``) with a message for the user. Nobody edits a review's rating or text.
+Request-free (the portal, staff views and the API call these with a typed actor; permissions
+decides who may); errors are :class:`ReviewError` (a ``ValueError``) with a message for the user,
+or the permissions' ``NotAllowed``/``NotFound``. Nobody edits a review's rating or text.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from django.db import transaction
 
 from needlepoint import clock
 from needlepoint.clinic import events
-from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Series
-from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import InvalidInput
+from needlepoint.clinic.permissions import Action, Actor, require, require_staff
 
 from .models import Review, ReviewStatus
 from .selectors import is_reviewable, treatment_label
@@ -27,11 +27,11 @@ class ReviewError(InvalidInput, ValueError):
 
 @transaction.atomic
 def submit_review(
-    client: Client, series: Series, *, rating: int, text: str, display_name: str = ""
+    actor: Actor, series: Series, *, rating: int, text: str, display_name: str = ""
 ) -> Review:
     """The client's review of a finished series (one per series), awaiting moderation."""
-    if series.client_id != client.pk or series.clinic_id != client.clinic_id:
-        raise ReviewError("That series is not yours.")
+    require(actor, Action.SUBMIT_REVIEW, series)
+    client = series.client
     if not is_reviewable(series):
         raise ReviewError("You can review a series once its last session has taken place.")
     if Review.objects.filter(series=series).exists():
@@ -56,15 +56,10 @@ def submit_review(
     )
 
 
-def _require_owner(review: Review, by: Membership) -> None:
-    if by.clinic_id != review.clinic_id or by.role != Role.OWNER:
-        raise ReviewError("Only the clinic's owner moderates reviews.")
-
-
 @transaction.atomic
-def publish_review(review: Review, *, by: Membership) -> Review:
+def publish_review(review: Review, *, actor: Actor) -> Review:
     """Publish as written and publish ReviewPublished (webhooks send ``review.published``)."""
-    _require_owner(review, by)
+    by = require_staff(actor, Action.MODERATE_REVIEW, review)
     if review.status not in (ReviewStatus.PENDING, ReviewStatus.REJECTED):
         raise ReviewError(f"A review that is {review.get_status_display().lower()} cannot be published.")
     now = clock.now()
@@ -76,9 +71,9 @@ def publish_review(review: Review, *, by: Membership) -> Review:
     return review
 
 
-def reject_review(review: Review, *, by: Membership, reason: str) -> Review:
+def reject_review(review: Review, *, actor: Actor, reason: str) -> Review:
     """Keep it off the public page; the reason is shown to the client."""
-    _require_owner(review, by)
+    by = require_staff(actor, Action.MODERATE_REVIEW, review)
     reason = reason.strip()
     if not reason:
         raise ReviewError("Give the reason for rejecting (the client sees it).")
@@ -92,10 +87,9 @@ def reject_review(review: Review, *, by: Membership, reason: str) -> Review:
     return review
 
 
-def withdraw_review(client: Client, review: Review) -> Review:
+def withdraw_review(actor: Actor, review: Review) -> Review:
     """The client takes their review back; it leaves the public page at once."""
-    if review.client_id != client.pk:
-        raise ReviewError("That review is not yours.")
+    require(actor, Action.SUBMIT_REVIEW, review)
     if review.status == ReviewStatus.WITHDRAWN:
         return review
     review.status = ReviewStatus.WITHDRAWN

@@ -1,8 +1,9 @@
 """Treatment-day writes: check-in and numbing, lots (receive, use, recall), charts (entries,
 signing, addenda) and photos.
 
-Every function takes the clinic, the acting membership and plain values, returns model
-instances, and raises a :mod:`.errors` exception with a human message when it refuses. No
+Every function takes the clinic, the actor (see :mod:`needlepoint.clinic.permissions`, which
+decides who may) and plain values, returns model instances, and raises a :mod:`.errors`
+exception (or the permissions' ``NotAllowed``/``NotFound``) with a human message when it refuses. No
 request objects: the web views and the API call the same functions. ``now`` defaults to
 ``clock.now()`` so tests can move time. Local dates (lot expiry, "today") are the
 appointment's or lot's location's.
@@ -23,9 +24,9 @@ from django.db.models import Q
 
 from needlepoint import clock
 from needlepoint.clinic import events
-from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clinics.models import Clinic, Device, Location
+from needlepoint.clinic.permissions import Action, Actor, require, require_staff
 from needlepoint.clinic.plans.models import PlanArea, TreatmentPlan
 
 from . import photo_files
@@ -34,8 +35,6 @@ from .errors import (
     ChartLocked,
     DepthRefused,
     LotRefused,
-    NotAllowed,
-    NotFound,
     NumbingRefused,
     TreatmentError,
     WrongState,
@@ -43,7 +42,6 @@ from .errors import (
 from .models import Chart, ChartAddendum, ChartEntry, Lot, NumbingApplication, TreatmentPhoto
 from .vocab import REACTION_BY_CODE, Endpoint, LotKind, PhotoPhase, PhotoView
 
-CLINICAL_ROLES = frozenset({Role.OWNER, Role.PRACTITIONER})
 #: A numbing record this long before the treatment start is surely for another day.
 NUMBING_EARLIEST_BEFORE_START = timedelta(hours=6)
 #: Clock skew tolerated between a device and the server for "applied at".
@@ -82,30 +80,6 @@ def local_today(location: Location, now: datetime) -> date:
     return now.astimezone(ZoneInfo(location.timezone)).date()
 
 
-def _member(clinic: Clinic, actor: Membership) -> None:
-    if actor.clinic_id != clinic.pk or not actor.is_active:
-        raise NotAllowed("You are not a member of this clinic.")
-
-
-def _clinical(clinic: Clinic, actor: Membership) -> None:
-    _member(clinic, actor)
-    if actor.role not in CLINICAL_ROLES:
-        raise NotAllowed("Only an owner or a practitioner may do this.")
-
-
-def _owner(clinic: Clinic, actor: Membership) -> None:
-    _member(clinic, actor)
-    if actor.role != Role.OWNER:
-        raise NotAllowed("Only an owner may do this.")
-
-
-def _mine(clinic: Clinic, *objs: Any) -> None:
-    for obj in objs:
-        if obj is not None and obj.clinic_id != clinic.pk:
-            # The same answer as for an id that does not exist: nothing about other clinics leaks.
-            raise NotFound("Not found.")
-
-
 def plan_of(appointment: Appointment) -> TreatmentPlan | None:
     """The plan the appointment carries out: its series' plan, else the client's current one."""
     from needlepoint.clinic.plans.selectors import current_plan
@@ -131,13 +105,12 @@ def _checked_in(appointment: Appointment) -> None:
 
 
 def check_in(
-    clinic: Clinic, actor: Membership, appointment: Appointment, *, now: datetime | None = None
+    clinic: Clinic, actor: Actor, appointment: Appointment, *, now: datetime | None = None
 ) -> Appointment:
     """Booked → checked in. Refused without a valid signed consent (the booking rule)."""
     from needlepoint.clinic.booking.services import BookingError, set_status
 
-    _member(clinic, actor)
-    _mine(clinic, appointment)
+    require(actor, Action.CHECK_IN, clinic, objs=(appointment,))
     try:
         return set_status(appointment, AppointmentStatus.CHECKED_IN, now=_now(now))
     except BookingError as exc:
@@ -146,7 +119,7 @@ def check_in(
 
 def record_numbing(
     clinic: Clinic,
-    actor: Membership,
+    actor: Actor,
     appointment: Appointment,
     *,
     areas: Sequence[str],
@@ -159,8 +132,7 @@ def record_numbing(
     """Record that the anaesthetic went on. The agent defaults to the plan's (else the
     protocol's default); its onset, effect window and large-area limit are copied in. A
     surface or amount above the limit is recorded (it happened) and the clock warns."""
-    _member(clinic, actor)
-    _mine(clinic, appointment)
+    who = require_staff(actor, Action.RECORD_NUMBING, clinic, objs=(appointment,))
     _checked_in(appointment)
     now = _now(now)
     applied_at = applied_at or now
@@ -209,21 +181,20 @@ def record_numbing(
         max_area_cm2=agent_rules.max_area_cm2,
         max_grams=agent_rules.max_grams,
         notes=notes[:300],
-        recorded_by=actor,
+        recorded_by=who,
     )
 
 
 def remove_numbing(
     clinic: Clinic,
-    actor: Membership,
+    actor: Actor,
     application: NumbingApplication,
     *,
     at: datetime | None = None,
     now: datetime | None = None,
 ) -> NumbingApplication:
     """Record when the cream was wiped off (before needling)."""
-    _member(clinic, actor)
-    _mine(clinic, application)
+    require(actor, Action.RECORD_NUMBING, clinic, objs=(application,))
     at = at or _now(now)
     if application.removed_at is not None:
         raise WrongState("Already recorded as removed.")
@@ -239,7 +210,7 @@ def remove_numbing(
 
 def receive_lot(
     clinic: Clinic,
-    actor: Membership,
+    actor: Actor,
     *,
     location: Location,
     kind: str,
@@ -251,8 +222,7 @@ def receive_lot(
     now: datetime | None = None,
 ) -> Lot:
     """Stock in a delivery. The same lot received again adds to it (same expiry only)."""
-    _clinical(clinic, actor)
-    _mine(clinic, location)
+    who = require_staff(actor, Action.MANAGE_LOTS, clinic, objs=(location,))
     now = _now(now)
     if kind not in LotKind.values:
         raise LotRefused("Choose a cartridge or a product.", field="kind")
@@ -293,7 +263,7 @@ def receive_lot(
             expiry=expiry,
             quantity_received=quantity,
             received_at=now,
-            received_by=actor,
+            received_by=who,
             notes=notes[:300],
         )
 
@@ -321,12 +291,11 @@ def _consume(lot_id: int, *, kind: str, location_id: int | None, today: date, un
 
 
 def use_lot(
-    clinic: Clinic, actor: Membership, lot: Lot, *, quantity: int = 1, now: datetime | None = None
+    clinic: Clinic, actor: Actor, lot: Lot, *, quantity: int = 1, now: datetime | None = None
 ) -> Lot:
     """Take units out of stock outside a chart (opened and discarded, damaged pack…).
     Charting consumes its own cartridges and products."""
-    _clinical(clinic, actor)
-    _mine(clinic, lot)
+    require(actor, Action.MANAGE_LOTS, clinic, objs=(lot,))
     if quantity < 1:
         raise LotRefused("Give the number of units used (at least 1).", field="quantity")
     with transaction.atomic():
@@ -347,14 +316,13 @@ class RecallResult:
 
 
 def recall_lot(
-    clinic: Clinic, actor: Membership, lot: Lot, *, reason: str, now: datetime | None = None
+    clinic: Clinic, actor: Actor, lot: Lot, *, reason: str, now: datetime | None = None
 ) -> RecallResult:
     """Mark the lot recalled (owner only): charting refuses it from now on, and the result lists
     every client treated with it for the investigation."""
     from .selectors import recall_trace
 
-    _owner(clinic, actor)
-    _mine(clinic, lot)
+    who = require_staff(actor, Action.RECALL_LOT, clinic, objs=(lot,))
     reason = reason.strip()
     if not reason:
         raise LotRefused("Give the recall reason (e.g. the supplier's notice).", field="reason")
@@ -364,7 +332,7 @@ def recall_lot(
             raise WrongState(f"{locked} was already recalled on {locked.recalled_at:%d %b %Y}.")
         locked.recalled_at = _now(now)
         locked.recall_reason = reason[:2000]
-        locked.recalled_by = actor
+        locked.recalled_by = who
         locked.save(update_fields=["recalled_at", "recall_reason", "recalled_by"])
     return RecallResult(locked, recall_trace(clinic, locked))
 
@@ -373,11 +341,10 @@ def recall_lot(
 
 
 def start_chart(
-    clinic: Clinic, actor: Membership, appointment: Appointment, *, now: datetime | None = None
+    clinic: Clinic, actor: Actor, appointment: Appointment, *, now: datetime | None = None
 ) -> Chart:
     """The appointment's chart, created on first use (the client must be checked in)."""
-    _clinical(clinic, actor)
-    _mine(clinic, appointment)
+    who = require_staff(actor, Action.CHART, clinic, objs=(appointment,))
     existing = Chart.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
@@ -393,7 +360,7 @@ def start_chart(
                 "plan": plan,
                 "protocol_id": p.id,
                 "protocol_version": p.version,
-                "created_by": actor,
+                "created_by": who,
             },
         )
     return chart
@@ -432,14 +399,15 @@ def _plan_area(chart: Chart, area: str) -> PlanArea | None:
 
 
 def add_chart_entry(
-    clinic: Clinic, actor: Membership, chart: Chart, data: ChartEntryInput, *, now: datetime | None = None
+    clinic: Clinic, actor: Actor, chart: Chart, data: ChartEntryInput, *, now: datetime | None = None
 ) -> ChartEntry:
     """Chart one area. The protocol engine decides the recommended depth and the hard cap for
     this device; a depth other than the recommendation needs a reason; an expired, recalled,
     out-of-stock or other location's lot is refused. Each lot is consumed once per chart (the
     cartridge is single-use: one per client per session)."""
-    _clinical(clinic, actor)
-    _mine(clinic, chart, data.device, data.cartridge_lot, data.product_lot)
+    who = require_staff(
+        actor, Action.CHART, clinic, objs=(chart, data.device, data.cartridge_lot, data.product_lot)
+    )
     now = _now(now)
     appointment = Appointment.objects.select_related("location").get(pk=chart.appointment_id)
     _treatable(appointment)
@@ -525,14 +493,13 @@ def add_chart_entry(
             pain_score=data.pain_score,
             reactions=list(dict.fromkeys(data.reactions)),
             reaction_notes=data.reaction_notes[:2000],
-            created_by=actor,
+            created_by=who,
         )
 
 
-def remove_chart_entry(clinic: Clinic, actor: Membership, entry: ChartEntry) -> None:
+def remove_chart_entry(clinic: Clinic, actor: Actor, entry: ChartEntry) -> None:
     """Take back an entry of an unsigned chart; lots no other entry uses return to stock."""
-    _clinical(clinic, actor)
-    _mine(clinic, entry)
+    require(actor, Action.CHART, clinic, objs=(entry,))
     with transaction.atomic():
         chart = _locked_chart(entry.chart)
         lot_ids = {i for i in (entry.cartridge_lot_id, entry.product_lot_id) if i is not None}
@@ -546,7 +513,7 @@ def remove_chart_entry(clinic: Clinic, actor: Membership, entry: ChartEntry) -> 
 
 def sign_chart(
     clinic: Clinic,
-    actor: Membership,
+    actor: Actor,
     chart: Chart,
     *,
     signature_name: str = "",
@@ -555,25 +522,24 @@ def sign_chart(
     """Sign and lock the chart and publish ChartSigned: the outcomes app opens an adverse event
     for each adverse immediate reaction, in the same transaction, so a signed chart never lacks
     its events."""
-    _clinical(clinic, actor)
-    _mine(clinic, chart)
+    who = require_staff(actor, Action.SIGN_CHART, clinic, objs=(chart,))
     now = _now(now)
-    name = (signature_name or actor.name).strip()[:150]
+    name = (signature_name or who.name).strip()[:150]
     with transaction.atomic():
         chart = _locked_chart(chart)
         if not chart.entries.exists():
             raise WrongState("Chart at least one area before signing.")
-        chart.signed_by = actor
+        chart.signed_by = who
         chart.signed_at = now
         chart.signature_name = name
         chart.save(update_fields=["signed_by", "signed_at", "signature_name", "updated_at"])
-        events.publish(events.ChartSigned(clinic.pk, chart=chart, signed_by=actor))
+        events.publish(events.ChartSigned(clinic.pk, chart=chart, signed_by=who))
     return chart
 
 
 def add_addendum(
     clinic: Clinic,
-    actor: Membership,
+    actor: Actor,
     chart: Chart,
     *,
     text: str,
@@ -581,8 +547,7 @@ def add_addendum(
     now: datetime | None = None,
 ) -> ChartAddendum:
     """A later note or correction to a signed chart; the original stays untouched."""
-    _clinical(clinic, actor)
-    _mine(clinic, chart, entry)
+    who = require_staff(actor, Action.CHART, clinic, objs=(chart, entry))
     text = text.strip()
     if not text:
         raise TreatmentError("Write the addendum.", field="text")
@@ -591,7 +556,7 @@ def add_addendum(
     if entry is not None and entry.chart_id != chart.pk:
         raise TreatmentError("That entry belongs to another chart.", field="entry")
     return ChartAddendum.objects.create(
-        clinic=clinic, chart=chart, entry=entry, text=text[:5000], author=actor, created_at=_now(now)
+        clinic=clinic, chart=chart, entry=entry, text=text[:5000], author=who, created_at=_now(now)
     )
 
 
@@ -600,7 +565,7 @@ def add_addendum(
 
 def add_photo(
     clinic: Clinic,
-    actor: Membership,
+    actor: Actor,
     appointment: Appointment,
     *,
     area: str,
@@ -611,8 +576,7 @@ def add_photo(
 ) -> TreatmentPhoto:
     """Store a before/after photo: checked (image, ≤ 8 MB, ≤ 40 MP, no decompression bomb),
     re-encoded without EXIF/GPS, turned upright, with a thumbnail."""
-    _clinical(clinic, actor)
-    _mine(clinic, appointment)
+    who = require_staff(actor, Action.CHART, clinic, objs=(appointment,))
     _treatable(appointment)
     if area not in dict(rules.area_choices()):
         raise TreatmentError(f"Unknown area {area!r}.", field="area")
@@ -631,5 +595,5 @@ def add_photo(
         image=image,
         thumbnail=thumbnail,
         taken_at=_now(now),
-        uploaded_by=actor,
+        uploaded_by=who,
     )

@@ -12,6 +12,7 @@ from needlepoint.clinic.consent import services
 from needlepoint.clinic.consent.documents import parse_text
 from needlepoint.clinic.consent.models import ConsentDocument, ConsentSignature, SigningChannel
 from needlepoint.clinic.consent.selectors import current_document, pdf_response
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.interop.pdf import render_pdf
@@ -36,6 +37,7 @@ def consent(request: HttpRequest, document_pk: int) -> HttpResponse:
         try:
             signature = services.sign_consent(
                 document,
+                actor=ClientActor(client),
                 typed_name=form.cleaned_data["typed_name"],
                 signature_data_url=form.cleaned_data.get("signature", ""),
                 channel=SigningChannel.PORTAL,

@@ -16,6 +16,7 @@ from needlepoint.clinic.consent.selectors import current_document, signatures_of
 from needlepoint.clinic.intake.models import IntakeSource
 from needlepoint.clinic.intake.selectors import latest_intake, photo_for_read
 from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import current_plan, engine_plan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
@@ -88,7 +89,12 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = submit_intake(
-                client, form.to_data(), source=IntakeSource.PORTAL, now=clock.now(), photos=form.photos()
+                client,
+                form.to_data(),
+                actor=ClientActor(client),
+                source=IntakeSource.PORTAL,
+                now=clock.now(),
+                photos=form.photos(),
             )
         except IntakeInvalid as exc:
             apply_to_form(form, exc)

@@ -16,6 +16,7 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.outcomes import selectors, services
 from needlepoint.clinic.outcomes.models import AdverseEvent, FollowUpTask
 from needlepoint.clinic.outcomes.services import OutcomeError
+from needlepoint.clinic.permissions import Action
 from needlepoint.web.access import CLINICAL, clinic_of, membership_of, staff_view
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.outcome_forms import EventFilterForm, EventForm, EventUpdateForm, ResolveForm, TaskForm
@@ -83,7 +84,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_view(*CLINICAL)
+@staff_view(action=Action.OPEN_ADVERSE_EVENT)
 def event_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     clinic = clinic_of(request)
     client = get_object_or_404(Client.objects.for_clinic(clinic), pk=client_pk)
@@ -103,7 +104,7 @@ def event_create(request: HttpRequest, client_pk: int) -> HttpResponse:
                 area=d["area"],
                 description=d["description"],
                 treatment_given=d["treatment_given"],
-                reported_by=membership_of(request),
+                actor=membership_of(request),
                 lot_code=d["lot_code"],
             )
         except OutcomeError as exc:
@@ -124,7 +125,7 @@ def _event(request: HttpRequest, pk: int) -> AdverseEvent:
     return event
 
 
-@staff_view(*CLINICAL)
+@staff_view(action=Action.MANAGE_ADVERSE_EVENT)
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the event; POST ``action`` = update | add_task | resolve | reopen."""
     event = _event(request, pk)
@@ -137,22 +138,22 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if action == "update":
             update = EventUpdateForm(request.POST)
             if update.is_valid():
-                services.update_adverse_event(event, by=by, **update.cleaned_data)
+                services.update_adverse_event(event, actor=by, **update.cleaned_data)
                 messages.success(request, "Saved.")
                 return redirect("adverse-event-detail", pk=pk)
         elif action == "add_task":
             task_form = TaskForm(request.POST)
             if task_form.is_valid():
-                services.add_follow_up(event, **task_form.cleaned_data)
+                services.add_follow_up(event, actor=by, **task_form.cleaned_data)
                 return redirect("adverse-event-detail", pk=pk)
         elif action == "resolve":
             resolve_form = ResolveForm(request.POST)
             if resolve_form.is_valid():
-                services.resolve_adverse_event(event, by=by, **resolve_form.cleaned_data)
+                services.resolve_adverse_event(event, actor=by, **resolve_form.cleaned_data)
                 messages.success(request, "Event resolved.")
                 return redirect("adverse-event-detail", pk=pk)
         elif action == "reopen":
-            services.reopen_adverse_event(event, by=by)
+            services.reopen_adverse_event(event, actor=by)
             return redirect("adverse-event-detail", pk=pk)
         elif action:
             return HttpResponse("Unknown action.", status=400, content_type="text/plain")
@@ -177,11 +178,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.MANAGE_ADVERSE_EVENT)
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         task = selectors.follow_up_task(clinic_of(request), pk)
     except FollowUpTask.DoesNotExist as exc:
         raise Http404("No such task.") from exc
-    services.complete_follow_up(task, by=membership_of(request))
+    services.complete_follow_up(task, actor=membership_of(request))
     return redirect("adverse-event-detail", pk=task.event_id)

@@ -12,7 +12,8 @@ from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.outcomes import selectors, services
 from needlepoint.clinic.outcomes.scoring import SATISFACTION
 from needlepoint.clinic.outcomes.services import OutcomeError
-from needlepoint.web.access import CLINICAL, clinic_of, membership_of, staff_view
+from needlepoint.clinic.permissions import Action
+from needlepoint.web.access import clinic_of, membership_of, staff_view
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.outcome_forms import SatisfactionForm, ScoreForm
 
@@ -24,7 +25,7 @@ def _planned_areas(appt: Appointment) -> list[tuple[str, str]]:
     return [(a.area, a.indication) for a in plan.areas.order_by("position")]
 
 
-@staff_view(*CLINICAL)
+@staff_view(action=Action.RECORD_OUTCOME)
 def session_scores(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     clinic = clinic_of(request)
     appt = get_object_or_404(
@@ -43,11 +44,11 @@ def session_scores(request: HttpRequest, appointment_pk: int) -> HttpResponse:
             with transaction.atomic():
                 d = form.cleaned_data
                 for scale, value in form.scores().items():
-                    services.record_score(clinic, appointment=appt, scale=scale, value=value,
-                                          area=d["area"], indication=d["indication"], by=by)
+                    services.record_score(clinic, actor=by, appointment=appt, scale=scale, value=value,
+                                          area=d["area"], indication=d["indication"])
                 sat = satisfaction.cleaned_data.get(SATISFACTION)
                 if sat is not None:
-                    services.record_score(clinic, appointment=appt, scale=SATISFACTION, value=sat, by=by)
+                    services.record_score(clinic, actor=by, appointment=appt, scale=SATISFACTION, value=sat)
         except OutcomeError as exc:
             apply_to_form(form, exc)
         else:

@@ -9,14 +9,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
+from needlepoint.clinic.permissions import Action
 from needlepoint.clinic.reviews import selectors, services
 from needlepoint.clinic.reviews.models import Review, ReviewStatus
 from needlepoint.clinic.reviews.services import ReviewError
-from needlepoint.web.access import OWNER_ONLY, clinic_of, membership_of, staff_view
+from needlepoint.web.access import clinic_of, membership_of, staff_view
 from needlepoint.web.outcome_forms import RejectForm
 
 
-@staff_view(*OWNER_ONLY)
+@staff_view(action=Action.MODERATE_REVIEW)
 def moderation(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", ReviewStatus.PENDING)
     status = status if status in ReviewStatus.values or status == "" else ReviewStatus.PENDING
@@ -39,11 +40,11 @@ def _review(request: HttpRequest, pk: int) -> Review:
 
 
 @require_POST
-@staff_view(*OWNER_ONLY)
+@staff_view(action=Action.MODERATE_REVIEW)
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     try:
-        services.publish_review(review, by=membership_of(request))
+        services.publish_review(review, actor=membership_of(request))
     except ReviewError as exc:
         messages.error(request, exc.message)
         return redirect("review-moderation")
@@ -52,7 +53,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*OWNER_ONLY)
+@staff_view(action=Action.MODERATE_REVIEW)
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = RejectForm(request.POST)
@@ -60,7 +61,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Give the reason for rejecting (the client sees it).")
         return redirect("review-moderation")
     try:
-        services.reject_review(review, by=membership_of(request), reason=form.cleaned_data["reason"])
+        services.reject_review(review, actor=membership_of(request), reason=form.cleaned_data["reason"])
     except ReviewError as exc:
         messages.error(request, exc.message)
         return redirect("review-moderation")

@@ -18,16 +18,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from needlepoint import clock
-from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.permissions import Action, may
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.treatments import protocol_rules, selectors, services
 from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, NumbingApplication
 from needlepoint.clinic.treatments.vocab import REACTION_BY_CODE, LotKind
-from needlepoint.web.access import ALL_STAFF, CLINICAL, clinic_of, membership_of, staff_view
+from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.treatment_forms import (
     AddendumForm,
@@ -51,7 +51,7 @@ def appointment_or_404(request: HttpRequest, pk: int, action: str) -> Appointmen
 
 
 def _is_clinical(request: HttpRequest) -> bool:
-    return membership_of(request).role in (Role.OWNER, Role.PRACTITIONER)
+    return may(membership_of(request), Action.CHART)
 
 
 def _plan_areas(appt: Appointment) -> tuple[list[str], dict[str, Any]]:
@@ -174,7 +174,7 @@ def _fail(
 
 
 @require_POST
-@staff_view(*ALL_STAFF)
+@staff_view(action=Action.CHECK_IN)
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     appt = appointment_or_404(request, pk, "check in")
     try:
@@ -187,7 +187,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*ALL_STAFF)
+@staff_view(action=Action.RECORD_NUMBING)
 def record_numbing(request: HttpRequest, pk: int) -> HttpResponse:
     appt = appointment_or_404(request, pk, "record numbing")
     areas, _ = _plan_areas(appt)
@@ -216,7 +216,7 @@ def record_numbing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*ALL_STAFF)
+@staff_view(action=Action.RECORD_NUMBING)
 def numbing_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the cream was wiped off (before needling)."""
     application = get_object_or_404(NumbingApplication.objects.for_clinic(clinic_of(request)), pk=pk)
@@ -231,7 +231,7 @@ def numbing_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.CHART)
 def chart_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
     clinic, actor, now = clinic_of(request), membership_of(request), clock.now()
     appt = appointment_or_404(request, pk, "chart treatment")
@@ -271,7 +271,7 @@ def chart_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.CHART)
 def chart_entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(
         ChartEntry.objects.for_clinic(clinic_of(request)).select_related("chart"), pk=pk
@@ -294,7 +294,7 @@ def _chart_or_404(request: HttpRequest, appt: Appointment) -> Chart:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.SIGN_CHART)
 def chart_sign(request: HttpRequest, pk: int) -> HttpResponse:
     appt = appointment_or_404(request, pk, "sign chart")
     chart = _chart_or_404(request, appt)
@@ -316,7 +316,7 @@ def chart_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.CHART)
 def chart_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     appt = appointment_or_404(request, pk, "add chart addendum")
     chart = _chart_or_404(request, appt)
@@ -339,7 +339,7 @@ def chart_addendum(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.CHART)
 def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     appt = appointment_or_404(request, pk, "add treatment photo")
     areas, _ = _plan_areas(appt)

@@ -9,17 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from needlepoint import clock
-from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.audit.services import AccessContext, record_access
+from needlepoint.clinic.permissions import Action, may
 from needlepoint.clinic.treatments import selectors, services
 from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Lot
-from needlepoint.web.access import CLINICAL, OWNER_ONLY, clinic_of, membership_of, staff_view
+from needlepoint.web.access import CLINICAL, clinic_of, membership_of, staff_view
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.treatment_forms import LotReceiveForm, LotUseForm, RecallForm, today_in
 
 
-@staff_view(*CLINICAL)
+@staff_view(action=Action.MANAGE_LOTS)
 def lot_list(request: HttpRequest) -> HttpResponse:
     clinic = clinic_of(request)
     form = LotReceiveForm(request.POST or None, clinic=clinic)
@@ -75,7 +75,7 @@ def _detail(request: HttpRequest, lot: Lot, status: int = 200, **forms: object) 
             "trace": trace,
             "use_form": forms.get("use_form") or LotUseForm(),
             "recall_form": forms.get("recall_form") or RecallForm(),
-            "may_recall": membership_of(request).role == Role.OWNER,
+            "may_recall": may(membership_of(request), Action.RECALL_LOT),
         },
         status=status,
     )
@@ -87,7 +87,7 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.MANAGE_LOTS)
 def lot_use(request: HttpRequest, pk: int) -> HttpResponse:
     lot = _lot(request, pk)
     form = LotUseForm(request.POST)
@@ -105,7 +105,7 @@ def lot_use(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*OWNER_ONLY)
+@staff_view(action=Action.RECALL_LOT)
 def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
     lot = _lot(request, pk)
     form = RecallForm(request.POST)

@@ -12,6 +12,7 @@ from needlepoint.clinic.consent import selectors, services
 from needlepoint.clinic.consent.documents import parse_text
 from needlepoint.clinic.consent.models import ConsentDocument, ConsentSignature, SigningChannel
 from needlepoint.clinic.consent.selectors import pdf_response
+from needlepoint.clinic.permissions import Action
 from needlepoint.clinic.plans.selectors import plan_for_read
 from needlepoint.web.access import ALL_STAFF, staff_view
 from needlepoint.web.errors import apply_to_form
@@ -21,7 +22,7 @@ from .common import ctx, ip_and_agent, membership, now
 
 
 @require_POST
-@staff_view(*ALL_STAFF)
+@staff_view(action=Action.GENERATE_CONSENT)
 def consent_generate(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = plan_for_read(ctx(request), plan_pk)
     try:
@@ -52,7 +53,7 @@ def consent_detail(request: HttpRequest, document_pk: int) -> HttpResponse:
     return render(request, "consent/detail.html", _document_context(document))
 
 
-@staff_view(*ALL_STAFF)
+@staff_view(action=Action.SIGN_CONSENT)
 def consent_sign_tablet(request: HttpRequest, document_pk: int) -> HttpResponse:
     """The client reads and signs on the clinic tablet; the staff member is recorded as witness."""
     document = selectors.document_for_read(ctx(request), document_pk)
@@ -68,7 +69,7 @@ def consent_sign_tablet(request: HttpRequest, document_pk: int) -> HttpResponse:
                 now=now(),
                 ip=ip,
                 user_agent=agent,
-                witnessed_by=membership(request),
+                actor=membership(request),
             )
         except services.ConsentInvalid as exc:
             apply_to_form(form, exc)

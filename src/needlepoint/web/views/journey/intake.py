@@ -11,6 +11,7 @@ from needlepoint.clinic.intake import selectors
 from needlepoint.clinic.intake.data import from_json
 from needlepoint.clinic.intake.models import IntakeSource
 from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
+from needlepoint.clinic.permissions import Action
 from needlepoint.protocol import default_protocol
 from needlepoint.web.access import ALL_STAFF, staff_view
 from needlepoint.web.errors import apply_to_form
@@ -33,7 +34,7 @@ def _intake_form(request: HttpRequest, client_pk: int, *, tablet: bool) -> HttpR
                 form.to_data(),
                 source=IntakeSource.TABLET if tablet else IntakeSource.STAFF,
                 now=now(),
-                entered_by=membership(request),
+                actor=membership(request),
                 protocol=protocol,
                 photos=form.photos(),
             )
@@ -76,12 +77,12 @@ def _initial_from(intake: object) -> dict[str, object]:
     return initial
 
 
-@staff_view(*ALL_STAFF)
+@staff_view(action=Action.SUBMIT_INTAKE)
 def intake_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     return _intake_form(request, client_pk, tablet=False)
 
 
-@staff_view(*ALL_STAFF)
+@staff_view(action=Action.SUBMIT_INTAKE)
 def intake_tablet(request: HttpRequest, client_pk: int) -> HttpResponse:
     """The client fills this in on a clinic tablet: client wording, no staff navigation."""
     return _intake_form(request, client_pk, tablet=True)

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from needlepoint.clinic.consent.selectors import valid_consent_for_plan
 from needlepoint.clinic.intake.selectors import intake_for_read, latest_intake
+from needlepoint.clinic.permissions import Action
 from needlepoint.clinic.plans import selectors, services
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 from needlepoint.protocol import Severity, default_protocol
-from needlepoint.web.access import ALL_STAFF, CLINICAL, staff_view
+from needlepoint.web.access import ALL_STAFF, staff_view
 from needlepoint.web.errors import apply_to_form, messages_of
 from needlepoint.web.journey_forms import AcknowledgeForm, CancelPlanForm, PlanEditForm, PlanStartForm
 
@@ -22,7 +23,7 @@ from .common import clinic, clinic_today, ctx, membership, now
 _ORDER = {s.value: i for i, s in enumerate(Severity)}
 
 
-@staff_view(*CLINICAL)
+@staff_view(action=Action.DRAFT_PLAN)
 def plan_create(request: HttpRequest, intake_pk: int) -> HttpResponse:
     intake = intake_for_read(ctx(request), intake_pk)
     form = PlanStartForm(
@@ -94,7 +95,7 @@ def plan_detail(request: HttpRequest, plan_pk: int) -> HttpResponse:
     return render(request, "plans/detail.html", _detail_context(plan))
 
 
-@staff_view(*CLINICAL)
+@staff_view(action=Action.DRAFT_PLAN)
 def plan_edit(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = selectors.plan_for_read(ctx(request), plan_pk)
     if not plan.is_draft:
@@ -122,7 +123,7 @@ def plan_edit(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.ACKNOWLEDGE_FINDING)
 def finding_acknowledge(request: HttpRequest, plan_pk: int, finding_pk: int) -> HttpResponse:
     plan = selectors.plan_for_read(ctx(request), plan_pk)
     finding = selectors.finding_of(plan, finding_pk)
@@ -155,7 +156,7 @@ def plan_detail_url(plan: TreatmentPlan) -> str:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.CONFIRM_PLAN)
 def plan_confirm(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = selectors.plan_for_read(ctx(request), plan_pk)
     try:
@@ -171,7 +172,7 @@ def plan_confirm(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view(*CLINICAL)
+@staff_view(action=Action.CANCEL_PLAN)
 def plan_cancel(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = selectors.plan_for_read(ctx(request), plan_pk)
     form = CancelPlanForm(request.POST)
