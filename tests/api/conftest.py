@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from needlepoint import clock
-from needlepoint.clinic.accounts.api_tokens import SCOPES, issue_token, scopes_for_role
+from needlepoint.clinic.api_tokens import SCOPES, issue_token, scopes_for_role
 from tests.conftest import ClinicWorld
 
 

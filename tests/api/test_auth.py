@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from needlepoint import clock
-from needlepoint.clinic.accounts.api_tokens import TokenError, hash_token, issue_token, revoke_token
 from needlepoint.clinic.accounts.models import ApiToken
+from needlepoint.clinic.api_tokens import TokenError, hash_token, issue_token, revoke_token
 from tests.api.conftest import Api, token_for
 from tests.conftest import ClinicWorld
 

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from needlepoint import clock
-from needlepoint.clinic.accounts.api_tokens import SCOPES, active_token, allows
 from needlepoint.clinic.accounts.models import ApiToken, Role
+from needlepoint.clinic.api_tokens import SCOPES, active_token, allows
 from needlepoint.clinic.permissions import ApiActor
 
 from .errors import ApiError

@@ -7,7 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from needlepoint import clock
-from needlepoint.clinic.accounts.api_tokens import (
+from needlepoint.clinic.accounts.models import ApiToken
+from needlepoint.clinic.api_tokens import (
     MAX_LIFETIME,
     TokenError,
     issue_token,
@@ -15,7 +16,6 @@ from needlepoint.clinic.accounts.api_tokens import (
     scopes_for_role,
     tokens_of,
 )
-from needlepoint.clinic.accounts.models import ApiToken
 from needlepoint.web.access import ALL_STAFF, membership_of, staff_view
 
 

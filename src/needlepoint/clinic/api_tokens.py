@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from needlepoint.clinic.accounts.models import ApiToken, Membership
 from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.permissions import ALL_STAFF, CLINICAL, Action, roles_for
-
-from .models import ApiToken, Membership
 
 #: Every scope, with the roles that may hold it: the role sets of the actions it opens, from
 #: permissions (so a token never carries a scope its holder's role could not use).
