@@ -64,11 +64,6 @@ def _origin(source: str) -> str:
     return EventSource.STAFF
 
 
-def _same_clinic(clinic: Clinic, obj: Any, what: str) -> None:
-    if obj is not None and getattr(obj, "clinic_id", None) != clinic.pk:
-        raise OutcomeError(f"That {what} belongs to another clinic.")
-
-
 @transaction.atomic
 def open_adverse_event(
     clinic: Clinic,
@@ -93,15 +88,14 @@ def open_adverse_event(
     ``source`` says where it came from (``reaction_report:12``, ``chart:7``, ``staff``…);
     ``lot`` is a treatments ``Lot`` (its code is kept; the device defaults to the session's);
     without one, ``lot_code`` records a lot typed by staff.
-    Raises OutcomeError on an unknown type or severity, or objects of another clinic.
+    Raises OutcomeError on an unknown type or severity, NotFound for objects of another clinic.
     """
-    require(actor, Action.OPEN_ADVERSE_EVENT, clinic)
+    # Another clinic's client, session, lot or device answers NotFound, as if it did not exist.
+    require(actor, Action.OPEN_ADVERSE_EVENT, clinic, objs=(client, appointment, lot, device))
     if type not in EventType.values:
         raise OutcomeError(f"Unknown event type {type!r}; choose one of {', '.join(EventType.values)}.")
     if severity not in Severity.values:
         raise OutcomeError(f"Unknown severity {severity!r}; choose one of {', '.join(Severity.values)}.")
-    for obj, what in ((client, "client"), (appointment, "session"), (lot, "lot"), (device, "device")):
-        _same_clinic(clinic, obj, what)
     if appointment is not None and appointment.client_id != client.pk:
         raise OutcomeError("That session is not this client's.")
     if onset is not None and onset > clock.now().date():
