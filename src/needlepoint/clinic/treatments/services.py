@@ -138,7 +138,7 @@ def check_in(
     _member(clinic, actor)
     _mine(clinic, appointment)
     try:
-        return set_status(appointment, AppointmentStatus.CHECKED_IN, now=_now(now))
+        return set_status(appointment, AppointmentStatus.CHECKED_IN, actor=actor, now=_now(now))
     except BookingError as exc:
         raise WrongState(str(exc)) from exc
 
