@@ -14,6 +14,7 @@ from needlepoint.clinic.booking.models import (
     BookingPolicy,
     ShiftException,
     TimeOff,
+    WaitlistEntry,
     WeeklyShift,
 )
 from needlepoint.clinic.booking.services import series_problems
@@ -179,8 +180,6 @@ def refuse(form: forms.BaseForm, exc: Exception) -> int:
 
 class WaitlistForm(ClinicScopedForm):
     class Meta:
-        from needlepoint.clinic.booking.models import WaitlistEntry
-
         model = WaitlistEntry
         fields = ["appointment_type", "location", "practitioner", "earliest", "latest"]
         widgets = {
