@@ -28,6 +28,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from needlepoint.clinic.permissions import SystemActor
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
@@ -243,7 +245,7 @@ def _booker(args: tuple[int, int, int, int]) -> tuple[int, int, float]:
             device_id=str(devices[worker // 2 % len(devices)].pk),
         )
         try:
-            services.book_single(clinic, client, kind, e, created_by=None)
+            services.book_single(clinic, client, kind, e, actor=SystemActor(clinic.pk, "test"))
             ok += 1
         except services.SlotTaken:
             taken += 1

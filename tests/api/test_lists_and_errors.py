@@ -9,6 +9,7 @@ from typing import Any
 
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.permissions import SystemActor
 from tests.api.conftest import Api
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import ClinicWorld
@@ -43,7 +44,9 @@ def test_appointments_filter_by_time_practitioner_and_status(clinic_a: ClinicWor
     bw = make_booking_world(clinic_a, practitioners=2)
     s = spec(bw, sessions=3)
     result, _ = services.search_series(clinic_a.clinic, s, now=NOW)  # type: ignore[arg-type]
-    series = services.book_series(clinic_a.clinic, s, list(result.options[0].sessions), created_by=None)  # type: ignore[arg-type]
+    series = services.book_series(
+        clinic_a.clinic, s, list(result.options[0].sessions), actor=SystemActor(clinic_a.clinic.pk, "test")
+    )  # type: ignore[arg-type]
     appts = list(series.appointments.order_by("start"))
     _, all_ = owner_api.get("/appointments")
     assert [a["id"] for a in all_["items"]] == [a.pk for a in appts]

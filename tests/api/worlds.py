@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from needlepoint import clock
+from needlepoint.clinic.permissions import SystemActor
 from tests.conftest import ClinicWorld
 
 #: The treated session (a Tuesday a week after the booking tests' series), and "now" then.
@@ -23,7 +24,7 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     from needlepoint.clinic.intake.models import IntakeSource
     from needlepoint.clinic.intake.services import PhotoInput, submit_intake
     from needlepoint.clinic.outcomes import services as outcomes
-    from needlepoint.clinic.permissions import ClientActor, SystemActor
+    from needlepoint.clinic.permissions import ClientActor
     from needlepoint.clinic.reviews.services import submit_review
     from needlepoint.clinic.treatments import services as treatments
     from tests.booking.conftest import NOW, make_booking_world, spec
@@ -43,7 +44,9 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     bw = make_booking_world(world)
     s = spec(bw, sessions=1)
     result, _ = services.search_series(world.clinic, s, now=NOW)  # type: ignore[arg-type]
-    series = services.book_series(world.clinic, s, list(result.options[0].sessions), created_by=None)  # type: ignore[arg-type]
+    series = services.book_series(
+        world.clinic, s, list(result.options[0].sessions), actor=SystemActor(world.clinic.pk, "test")
+    )  # type: ignore[arg-type]
     series.appointments.update(status="completed")  # the series is done: the client may review it
     review = submit_review(ClientActor(world.client), series, rating=5, text="Lovely results.")  # type: ignore[arg-type]
 

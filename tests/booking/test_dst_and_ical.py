@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import CalendarFeed
+from needlepoint.clinic.permissions import ClientActor, SystemActor
 from needlepoint.interop import ical
 from tests.booking.conftest import BookingWorld, make_booking_world
 from tests.conftest import make_clinic_world
@@ -48,7 +49,12 @@ def _booked(bw: BookingWorld) -> list:  # type: ignore[type-arg]
     s = spec(bw, sessions=2)
     result, _ = services.search_series(bw.world.clinic, s, now=NOW)
     return list(
-        services.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+        services.book_series(
+            bw.world.clinic,
+            s,
+            list(result.options[0].sessions),
+            actor=SystemActor(bw.world.clinic.pk, "test"),
+        )
         .appointments.order_by("series_index")
         .select_related("client", "location", "room", "device", "appointment_type")
     )
@@ -57,7 +63,9 @@ def _booked(bw: BookingWorld) -> list:  # type: ignore[type-arg]
 def test_practitioner_feed_parses_with_local_times_and_cancellations(db: None) -> None:
     bw = make_booking_world(make_clinic_world("Q", tz="America/New_York"))
     appts = _booked(bw)
-    services.cancel_appointment(appts[1], actor="client", reason="", now=datetime(2027, 1, 6, tzinfo=UTC))
+    services.cancel_appointment(
+        appts[1], actor=ClientActor(appts[1].client), reason="", now=datetime(2027, 1, 6, tzinfo=UTC)
+    )
     appts[1].refresh_from_db()
     body = ical.practitioner_feed(appts, name="Feed", now=datetime(2027, 1, 4, tzinfo=UTC))
     cal = icalendar.Calendar.from_ical(body)

@@ -19,6 +19,7 @@ from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.engine import engine_appointment
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.permissions import SystemActor
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 
@@ -57,7 +58,7 @@ def test_exclusion_constraints_refuse_overlaps_written_directly() -> None:
     s = spec(bw, sessions=1)
     result, _ = services.search_series(bw.world.clinic, s, now=NOW)
     appt = services.book_series(
-        bw.world.clinic, s, list(result.options[0].sessions), created_by=None
+        bw.world.clinic, s, list(result.options[0].sessions), actor=SystemActor(bw.world.clinic.pk, "test")
     ).appointments.get()
     other = Client.objects.create(
         clinic=bw.world.clinic, first_name="B", last_name="Y", date_of_birth=date(1990, 1, 1)
@@ -84,7 +85,7 @@ def _attempt(clinic_id: int, client_id: int, e, results: list, barrier: threadin
         client = Client.objects.get(pk=client_id)
         kind = AppointmentType.objects.get(clinic=clinic)
         barrier.wait(timeout=30)
-        services.book_single(clinic, client, kind, e, created_by=None)
+        services.book_single(clinic, client, kind, e, actor=SystemActor(clinic.pk, "test"))
         results.append("ok")
     except services.SlotTaken:
         results.append("taken")
@@ -140,7 +141,9 @@ def test_engine_appointment_round_trip(db: None) -> None:
     s = spec(bw, sessions=1)
     result, _ = services.search_series(bw.world.clinic, s, now=NOW)
     e = result.options[0].sessions[0]
-    appt = services.book_series(bw.world.clinic, s, [e], created_by=None).appointments.get()
+    appt = services.book_series(
+        bw.world.clinic, s, [e], actor=SystemActor(bw.world.clinic.pk, "test")
+    ).appointments.get()
     back = engine_appointment(appt)
     assert back.room_interval == e.room_interval and back.device_interval == e.device_interval
     assert appt.busy_end - appt.busy_start <= timedelta(hours=24)

@@ -10,13 +10,19 @@ import pytest
 
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment, Series
+from needlepoint.clinic.permissions import SystemActor
 from tests.booking.conftest import NOW, BookingWorld, spec
 
 
 def _book(bw: BookingWorld, s, option: int = 0) -> Series:  # type: ignore[no-untyped-def]
     result, _ = services.search_series(bw.world.clinic, s, now=NOW)
     assert result.found, result.explanation.summary if result.explanation else ""
-    return services.book_series(bw.world.clinic, s, list(result.options[option].sessions), created_by=None)
+    return services.book_series(
+        bw.world.clinic,
+        s,
+        list(result.options[option].sessions),
+        actor=SystemActor(bw.world.clinic.pk, "test"),
+    )
 
 
 def test_books_the_earliest_series_within_every_window(bw: BookingWorld) -> None:
@@ -55,12 +61,14 @@ def test_same_slot_twice_is_refused_with_a_clear_message(bw: BookingWorld) -> No
     s = spec(bw)
     result, _ = services.search_series(bw.world.clinic, s, now=NOW)
     sessions = list(result.options[0].sessions)
-    services.book_series(bw.world.clinic, s, sessions, created_by=None)
+    services.book_series(bw.world.clinic, s, sessions, actor=SystemActor(bw.world.clinic.pk, "test"))
     other = Client.objects.create(
         clinic=bw.world.clinic, first_name="Late", last_name="Comer", date_of_birth=date(1990, 1, 1)
     )
     with pytest.raises(services.SlotTaken, match="Session 1 is no longer free: the practitioner"):
-        services.book_series(bw.world.clinic, spec(bw, other), sessions, created_by=None)
+        services.book_series(
+            bw.world.clinic, spec(bw, other), sessions, actor=SystemActor(bw.world.clinic.pk, "test")
+        )
     # All or nothing: no series row and no appointment for the refused client.
     assert not Series.objects.filter(client=other).exists()
     assert not Appointment.objects.filter(client=other).exists()
@@ -69,7 +77,9 @@ def test_same_slot_twice_is_refused_with_a_clear_message(bw: BookingWorld) -> No
 def test_client_cannot_be_double_booked_across_series(bw: BookingWorld) -> None:
     s = spec(bw)
     result, _ = services.search_series(bw.world.clinic, s, now=NOW)
-    services.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+    services.book_series(
+        bw.world.clinic, s, list(result.options[0].sessions), actor=SystemActor(bw.world.clinic.pk, "test")
+    )
     # A second series for the same client avoids the first one's visits.
     _book(bw, spec(bw, sessions=1))
     visits = sorted(Appointment.objects.filter(client=bw.world.client).values_list("arrival", "end"))

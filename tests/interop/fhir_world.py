@@ -10,6 +10,7 @@ from typing import Any
 
 from needlepoint.clinic.booking import services as booking
 from needlepoint.clinic.outcomes.models import AdverseEvent, OutcomeScore
+from needlepoint.clinic.permissions import SystemActor
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import ClinicWorld
@@ -30,9 +31,13 @@ def full_record(typed: ClinicWorld) -> Record:
     signed(world, plan)
     s = spec(bw, sessions=2)
     result, _ = booking.search_series(world.clinic, s, now=NOW)
-    series = booking.book_series(world.clinic, s, list(result.options[0].sessions), created_by=None)
+    series = booking.book_series(
+        world.clinic, s, list(result.options[0].sessions), actor=SystemActor(world.clinic.pk, "test")
+    )
     first, second = series.appointments.order_by("series_index")
-    booking.cancel_appointment(second, actor="staff", reason="client unwell", now=NOW)
+    booking.cancel_appointment(
+        second, actor=SystemActor(second.clinic_id, "test"), reason="client unwell", now=NOW
+    )
     practitioner = world.memberships["practitioner"]
     cartridge = Lot.objects.create(
         clinic=world.clinic,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from needlepoint import clock
 from needlepoint.clinic.booking import services as booking
+from needlepoint.clinic.permissions import SystemActor
 from needlepoint.clinic.webhooks import dispatch, services
 from needlepoint.clinic.webhooks.events import emit
 from needlepoint.clinic.webhooks.models import (
@@ -56,7 +57,9 @@ def _book(bw: BookingWorld, sessions: int = 1) -> list[Any]:
     s = spec(bw, sessions=sessions)
     clinic: Any = bw.world.clinic
     result, _ = booking.search_series(clinic, s, now=NOW)
-    series = booking.book_series(clinic, s, list(result.options[0].sessions), created_by=None)
+    series = booking.book_series(
+        clinic, s, list(result.options[0].sessions), actor=SystemActor(clinic.pk, "test")
+    )
     return list(series.appointments.order_by("series_index"))
 
 
@@ -90,10 +93,10 @@ def test_booking_and_cancelling_queue_deliveries_in_the_same_transaction(clinic_
     before = WebhookDelivery.objects.count()
     with pytest.raises(booking.BookingError):
         sessions = list(result.options[0].sessions)
-        booking.book_series(clinic, s, sessions, created_by=None)
-        booking.book_series(clinic, s, sessions, created_by=None)
+        booking.book_series(clinic, s, sessions, actor=SystemActor(clinic.pk, "test"))
+        booking.book_series(clinic, s, sessions, actor=SystemActor(clinic.pk, "test"))
     assert WebhookDelivery.objects.count() == before + 1  # the first of the two went through
-    booking.cancel_appointment(first, actor="staff", reason="", now=NOW)
+    booking.cancel_appointment(first, actor=SystemActor(first.clinic_id, "test"), reason="", now=NOW)
     cancelled = WebhookDelivery.objects.filter(event="appointment.cancelled")
     assert cancelled.count() == 2  # both endpoints subscribe to cancellations
     assert all(d.payload["data"]["status"] == "cancelled" for d in cancelled)

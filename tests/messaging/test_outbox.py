@@ -20,6 +20,7 @@ from needlepoint.clinic.messaging import worker
 from needlepoint.clinic.messaging.backends import sms_backend
 from needlepoint.clinic.messaging.models import DeliveryAttempt, Kind, MessageTemplate, OutboxMessage, Status
 from needlepoint.clinic.messaging.templates import render, wording_for
+from needlepoint.clinic.permissions import SystemActor
 from needlepoint.ops import worker as process
 from tests.booking.conftest import NOW, BookingWorld, spec
 from tests.messaging.smtp_sink import Recorder, start_sink
@@ -35,7 +36,9 @@ def _book(bw: BookingWorld, sessions: int = 2) -> list[Appointment]:
     client.save()
     s = spec(bw, sessions=sessions)
     result, _ = booking.search_series(bw.world.clinic, s, now=NOW)
-    series = booking.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+    series = booking.book_series(
+        bw.world.clinic, s, list(result.options[0].sessions), actor=SystemActor(bw.world.clinic.pk, "test")
+    )
     return list(series.appointments.order_by("series_index"))
 
 
@@ -68,14 +71,16 @@ def test_reschedule_moves_and_cancel_withdraws_pending_messages(bw: BookingWorld
     (appt,) = _book(bw, sessions=1)
     before = _pending(appt)
     new_start = appt.start + timedelta(days=1)
-    outcome = booking.reschedule_appointment(appt, new_start, actor="staff", now=NOW)
+    outcome = booking.reschedule_appointment(
+        appt, new_start, actor=bw.world.memberships["front_desk"], now=NOW
+    )
     assert outcome.applied, outcome.message
     appt.refresh_from_db()
     after = _pending(appt)
     assert after[Kind.REMINDER_24H].pk == before[Kind.REMINDER_24H].pk  # moved, not duplicated
     assert after[Kind.REMINDER_24H].due_at == before[Kind.REMINDER_24H].due_at + timedelta(days=1)
     assert f"{appt.start.astimezone(LONDON):%A}" in after[Kind.REMINDER_24H].body
-    booking.cancel_appointment(appt, actor="staff", reason="", now=NOW)
+    booking.cancel_appointment(appt, actor=SystemActor(appt.clinic_id, "test"), reason="", now=NOW)
     assert not _pending(appt)
     statuses = set(OutboxMessage.objects.filter(appointment=appt).values_list("status", flat=True))
     assert statuses == {Status.WITHDRAWN}
@@ -87,10 +92,17 @@ def test_a_failed_booking_leaves_no_messages(bw: BookingWorld) -> None:
     client.save()
     s = spec(bw, sessions=1)
     result, _ = booking.search_series(bw.world.clinic, s, now=NOW)
-    booking.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+    booking.book_series(
+        bw.world.clinic, s, list(result.options[0].sessions), actor=SystemActor(bw.world.clinic.pk, "test")
+    )
     count = OutboxMessage.objects.count()
     with pytest.raises(booking.BookingError):
-        booking.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+        booking.book_series(
+            bw.world.clinic,
+            s,
+            list(result.options[0].sessions),
+            actor=SystemActor(bw.world.clinic.pk, "test"),
+        )
     assert OutboxMessage.objects.count() == count
 
 
@@ -258,7 +270,7 @@ def test_sms_through_a_local_imitation_of_twilio(bw: BookingWorld, settings: Any
 def test_withdrawn_messages_are_never_sent(bw: BookingWorld, smtp: Recorder) -> None:
     (appt,) = _book(bw, sessions=1)
     _make_due(appointment=appt)
-    booking.cancel_appointment(appt, actor="staff", reason="", now=NOW)
+    booking.cancel_appointment(appt, actor=SystemActor(appt.clinic_id, "test"), reason="", now=NOW)
     assert process.run(once=True, cfg=FAST) == 0 and smtp.messages == []
 
 
@@ -285,5 +297,7 @@ def test_no_consent_no_messages_through_booking(bw: BookingWorld) -> None:
     client.save()
     s = spec(bw, sessions=1)
     result, _ = booking.search_series(bw.world.clinic, s, now=NOW)
-    series = booking.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+    series = booking.book_series(
+        bw.world.clinic, s, list(result.options[0].sessions), actor=SystemActor(bw.world.clinic.pk, "test")
+    )
     assert not OutboxMessage.objects.filter(appointment__series=series).exists()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from needlepoint.clinic.accounts.models import Role
+from needlepoint.clinic.permissions import SystemActor
 from tests.conftest import ClinicWorld
 
 # Which object each route's id refers to. A new route with an <int:...> id must be added here,
@@ -61,7 +62,9 @@ def _booking_objects(world: ClinicWorld) -> dict[str, object]:
     bw = make_booking_world(world)
     s = spec(bw, sessions=1)
     result, _ = services.search_series(world.clinic, s, now=NOW)
-    series = services.book_series(world.clinic, s, list(result.options[0].sessions), created_by=None)
+    series = services.book_series(
+        world.clinic, s, list(result.options[0].sessions), actor=SystemActor(world.clinic.pk, "test")
+    )
     practitioner = world.memberships[Role.PRACTITIONER]
     return {
         "appointment": series.appointments.get(),

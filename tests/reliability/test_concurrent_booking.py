@@ -20,6 +20,7 @@ from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.permissions import SystemActor
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
@@ -44,10 +45,12 @@ def _client_loop(
                     first, second = rng.sample(pool, 2)
                     first, second = sorted((first, second), key=lambda e: e.start)
                     s = spec(bw, client, sessions=2)  # type: ignore[arg-type]
-                    services.book_series(clinic, s, [first, second], created_by=None)
+                    services.book_series(clinic, s, [first, second], actor=SystemActor(clinic.pk, "test"))
                     local["series"] += 1
                 else:
-                    services.book_single(clinic, client, kind, rng.choice(pool), created_by=None)
+                    services.book_single(
+                        clinic, client, kind, rng.choice(pool), actor=SystemActor(clinic.pk, "test")
+                    )
                     local["ok"] += 1
             except services.SlotTaken:
                 local["taken"] += 1

@@ -25,6 +25,7 @@ from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.permissions import SystemActor
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
@@ -72,7 +73,10 @@ def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: lis
             try:
                 s = spec(bw, client, sessions=2)  # type: ignore[arg-type]
                 services.book_series(
-                    clinic, s, sorted([first, second], key=lambda e: e.start), created_by=None
+                    clinic,
+                    s,
+                    sorted([first, second], key=lambda e: e.start),
+                    actor=SystemActor(clinic.pk, "test"),
                 )
                 outcome = "ok"
             except services.SlotTaken:
@@ -167,8 +171,12 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     # A new booking on slots nobody tried succeeds after the outage.
     close_old_connections()
     fresh, _ = services.search_slots(
-        cast(Clinic, bw.world.clinic), cast(AppointmentType, bw.kind), date(2027, 4, 5), date(2027, 4, 30),
-        now=NOW, limit=50,
+        cast(Clinic, bw.world.clinic),
+        cast(AppointmentType, bw.kind),
+        date(2027, 4, 5),
+        date(2027, 4, 30),
+        now=NOW,
+        limit=50,
     )
     before = Series.objects.count()
     late = Client.objects.create(
@@ -178,6 +186,6 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
         cast(Clinic, bw.world.clinic),
         spec(bw, late, sessions=2),  # type: ignore[arg-type]
         [fresh[0].appointment(), fresh[-1].appointment()],
-        created_by=None,
+        actor=SystemActor(bw.world.clinic.pk, "test"),
     )
     assert Series.objects.count() == before + 1

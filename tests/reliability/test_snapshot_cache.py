@@ -15,6 +15,7 @@ from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking import engine, services, snapshot_cache
 from needlepoint.clinic.booking.models import WeeklyShift
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.permissions import SystemActor
 from tests.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 
@@ -51,7 +52,9 @@ def test_cache_follows_every_write() -> None:
 
     s = spec(bw, sessions=3)
     result, _ = services.search_series(clinic, s, now=NOW)
-    series = services.book_series(clinic, s, list(result.options[0].sessions), created_by=None)
+    series = services.book_series(
+        clinic, s, list(result.options[0].sessions), actor=SystemActor(clinic.pk, "test")
+    )
     _assert_cache_matches_database(clinic)  # picked up by refresh, not reload
     cache = snapshot_cache._local.busy[clinic.pk]
     assert set(cache.rows) == set(series.appointments.values_list("pk", flat=True))

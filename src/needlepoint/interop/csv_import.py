@@ -32,13 +32,15 @@ from django.db import IntegrityError, transaction
 
 from needlepoint import clock
 from needlepoint import scheduling as eng
-from needlepoint.clinic import events
+from needlepoint.clinic import events, permissions
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.engine import MAX_BUSY_SPAN, engine_type
 from needlepoint.clinic.booking.models import ACTIVE_STATUSES, Appointment, AppointmentType
 from needlepoint.clinic.booking.services import appointment_fields
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
+from needlepoint.clinic.errors import NotFound
+from needlepoint.clinic.permissions import Action, Actor, SystemActor
 
 from .csv_common import (
     Progress,
@@ -338,9 +340,15 @@ def import_appointments(
     dry_run: bool = False,
     progress: Progress | None = None,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """Future appointments only. Conflicts with stored appointments and between rows are found
-    in bulk (csv_conflicts); on PostgreSQL the exclusion constraints stay the last line."""
+    in bulk (csv_conflicts); on PostgreSQL the exclusion constraints stay the last line.
+    `actor` (default: the import itself) must be allowed to book in `clinic`."""
+    who = actor or SystemActor(clinic.pk, "csv import")
+    permissions.require(who, Action.BOOK)
+    if who.clinic_id != clinic.pk:
+        raise NotFound()
     data = _Rows(stream, APPOINTMENT_COLUMNS)
     result = ImportResult("appointments", len(data.rows), dry_run=dry_run)
     have = set(data.columns)

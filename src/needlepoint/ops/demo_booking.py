@@ -8,8 +8,10 @@ from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, BookingPolicy, WeeklyShift
+from needlepoint.clinic.booking.selectors import clinic_today
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.permissions import SystemActor
 
 TYPES = [  # name, minutes, device kind
     ("Microneedling — face", 60, "pen"),
@@ -39,7 +41,8 @@ def load_demo_booking(clinic: Clinic, *, series_count: int = 8) -> None:
     if Appointment.objects.for_clinic(clinic).exists():
         return  # bookings are made once; re-running the demo keeps them
     now = clock.now()
-    today = now.date()
+    today = clinic_today(clinic, now)
+    demo = SystemActor(clinic.pk, "demo")
     for i, client in enumerate(Client.objects.for_clinic(clinic).order_by("pk")[:series_count]):
         first = today + timedelta(days=1 + (i % 5))
         spec = services.SeriesSpec(
@@ -57,4 +60,4 @@ def load_demo_booking(clinic: Clinic, *, series_count: int = 8) -> None:
         )
         result, _ = services.search_series(clinic, spec, now=now)
         if result.found:
-            services.book_series(clinic, spec, list(result.options[0].sessions), created_by=None)
+            services.book_series(clinic, spec, list(result.options[0].sessions), actor=demo)

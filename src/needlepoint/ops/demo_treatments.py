@@ -123,7 +123,7 @@ def load_demo_treatments(clinic: Clinic) -> None:
     if practitioner is None or practitioner.role != Role.PRACTITIONER:
         return
     appt = _past_session(plan, kind, practitioner)
-    set_status(appt, AppointmentStatus.CHECKED_IN, now=appt.arrival)
+    set_status(appt, AppointmentStatus.CHECKED_IN, actor=practitioner, now=appt.arrival)
     areas = list(plan.areas.order_by("position").values_list("area", flat=True))
     services.record_numbing(
         clinic, owner, appt, areas=areas, applied_at=appt.arrival + timedelta(minutes=3), now=appt.start
@@ -163,7 +163,7 @@ def load_demo_treatments(clinic: Clinic) -> None:
                 now=appt.start,
             )
     services.sign_chart(clinic, practitioner, chart, now=appt.end + timedelta(minutes=10))
-    set_status(appt, AppointmentStatus.COMPLETED, now=appt.end)
+    set_status(appt, AppointmentStatus.COMPLETED, actor=practitioner, now=appt.end)
 
 
 def services_lot(clinic: Clinic, location: Location, kind: str, at: datetime) -> Lot:

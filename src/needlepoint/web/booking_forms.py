@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 
-from needlepoint import clock
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import (
@@ -16,10 +14,14 @@ from needlepoint.clinic.booking.models import (
     BookingPolicy,
     ShiftException,
     TimeOff,
+    WaitlistEntry,
     WeeklyShift,
 )
+from needlepoint.clinic.booking.services import series_problems
 from needlepoint.clinic.clinics.models import Clinic, Location
+from needlepoint.clinic.errors import DomainError
 from needlepoint.protocol import default_protocol
+from needlepoint.web.errors import apply_to_form
 from needlepoint.web.forms import ClinicScopedForm
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -115,19 +117,19 @@ class SeriesSearchForm(forms.Form):
         self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
+        # The series' rules live with SeriesSpec (the API uses the same); asked here only to show
+        # every problem at once. "Not in the past" needs the location's clock: the search says it.
         data = super().clean() or {}
-        lo, hi = data.get("first_earliest"), data.get("first_latest")
-        if lo and hi and hi < lo:
-            self.add_error("first_latest", "Must not be before the first date.")
-        if lo and lo < clock.now().date() - timedelta(days=1):
-            self.add_error("first_earliest", "This date is in the past.")
+        names = ("sessions", "first_earliest", "first_latest", "gap_min_days", "gap_max_days")
+        problems = series_problems(**{n: data.get(n) for n in names})
+        for name, messages in problems.items():
+            if name not in self.errors:
+                for message in messages:
+                    self.add_error(name, message)
         kind, plan = data.get("appointment_type"), self.windows
         if kind is not None and plan is not None:
             for problem in plan.type_problems(kind.duration_minutes, kind.numbing_minutes):
                 self.add_error("appointment_type", problem)
-        gmin, gmax = data.get("gap_min_days"), data.get("gap_max_days")
-        if gmin and gmax and gmax < gmin:
-            self.add_error("gap_max_days", "Must be at least the minimum gap.")
         return data
 
     def preferences(self) -> eng.Preferences:
@@ -160,14 +162,24 @@ class MoveForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    """The waive box is shown to owners only (the template); cancel_appointment refuses anyone
+    else who sends it."""
+
     reason = forms.CharField(max_length=200, required=True)
     waive_fee = forms.BooleanField(required=False, label="Waive the late-cancellation fee")
 
 
+def refuse(form: forms.BaseForm, exc: Exception) -> int:
+    """Put a booking service's refusal on `form`; returns the HTTP status for the page."""
+    if isinstance(exc, DomainError):
+        apply_to_form(cast(forms.Form, form), exc)  # ModelForms too: they share the API used
+        return exc.status
+    form.add_error(None, str(exc))
+    return int(getattr(exc, "status_code", 400))
+
+
 class WaitlistForm(ClinicScopedForm):
     class Meta:
-        from needlepoint.clinic.booking.models import WaitlistEntry
-
         model = WaitlistEntry
         fields = ["appointment_type", "location", "practitioner", "earliest", "latest"]
         widgets = {

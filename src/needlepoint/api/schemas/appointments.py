@@ -91,11 +91,8 @@ class SeriesSearchIn(Schema):
     )
 
     @model_validator(mode="after")
-    def _windows(self) -> SeriesSearchIn:
-        if self.first_latest < self.first_earliest:
-            raise ValueError("first_latest must not be before first_earliest.")
-        if self.gap_max_days < self.gap_min_days:
-            raise ValueError("gap_max_days must be at least gap_min_days.")
+    def _weekdays(self) -> SeriesSearchIn:
+        # Shape only: the series' rules (windows, gaps, not in the past) are SeriesSpec's (400).
         if any(not 0 <= d <= 6 for d in self.weekdays):
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday).")
         return self

@@ -22,6 +22,7 @@ from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
 
 from . import snapshot_cache
 from .models import (
+    MAX_BUSY_SPAN,
     Appointment,
     AppointmentStatus,
     AppointmentType,
@@ -30,8 +31,6 @@ from .models import (
     TimeOff,
     WeeklyShift,
 )
-
-MAX_BUSY_SPAN = timedelta(hours=24)
 
 
 def engine_type(t: AppointmentType) -> eng.AppointmentType:

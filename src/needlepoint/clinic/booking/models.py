@@ -30,6 +30,10 @@ from needlepoint.clinic.clinics.models import (
     Room,
 )
 
+#: Every appointment's busy hull is at most this long (see Meta.constraints); loading a window's
+#: calendars and the conflict re-check rely on the bound.
+MAX_BUSY_SPAN = timedelta(hours=24)
+
 
 class NumbingPlace(models.TextChoices):
     ROOM = "room", "In the treatment room (room is occupied while numbing)"

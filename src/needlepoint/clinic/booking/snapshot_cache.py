@@ -34,6 +34,8 @@ from django.db import connection
 from needlepoint import clock
 from needlepoint import scheduling as eng
 
+from .models import MAX_BUSY_SPAN, Appointment, AppointmentStatus
+
 SLACK = timedelta(seconds=15)
 FULL_RELOAD = 300.0  # seconds
 LOAD_AHEAD = timedelta(days=400)  # a first load covers the whole booking horizon
@@ -66,8 +68,6 @@ _COLUMNS = (
 
 
 def _select(where: str) -> str:
-    from .models import Appointment
-
     cols = ", ".join(c if c.endswith("_id") else _epoch(c) for c in _COLUMNS)
     return (
         f"SELECT id, status, {_epoch('busy_start')}, {cols} FROM {Appointment._meta.db_table} "  # noqa: S608
@@ -105,8 +105,6 @@ class BusyCache:
 
     @classmethod
     def load(cls, clinic_id: int, lo: datetime, hi: datetime) -> BusyCache:
-        from .engine import MAX_BUSY_SPAN
-        from .models import AppointmentStatus
 
         cache = cls(clinic_id, lo, hi, seen=clock.now())
         tables: dict[str, dict[str, list[tuple[int, int]]]] = {
@@ -140,8 +138,6 @@ class BusyCache:
     def refresh(self) -> None:
         """Apply the appointments written since the last look (re-reading SLACK back: applying a
         row twice is harmless, missing one is not)."""
-        from .engine import MAX_BUSY_SPAN
-        from .models import AppointmentStatus
 
         since, self.seen = self.seen - SLACK, clock.now()
         lo, hi = int((self.lo - MAX_BUSY_SPAN).timestamp()), int(self.hi.timestamp())

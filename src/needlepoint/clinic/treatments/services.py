@@ -112,7 +112,7 @@ def check_in(
 
     require(actor, Action.CHECK_IN, clinic, objs=(appointment,))
     try:
-        return set_status(appointment, AppointmentStatus.CHECKED_IN, now=_now(now))
+        return set_status(appointment, AppointmentStatus.CHECKED_IN, actor=actor, now=_now(now))
     except BookingError as exc:
         raise WrongState(str(exc)) from exc
 

@@ -13,12 +13,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from needlepoint import clock
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
+from needlepoint.clinic.booking.services import (
+    BookingError,
+    cancel_appointment,
+    reschedule_appointment,
+    reschedule_options,
+    too_late_online,
+)
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.errors import DomainError
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans.selectors import current_plan, plan_for_session
 from needlepoint.interop.ical import client_event
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
 from needlepoint.web.journey_forms import PortalCancelForm
+
+TOO_LATE = (
+    "It is too late to change this session online (the clinic's notice period). Please call the clinic."
+)
 
 
 def _appointment(client: Client, pk: int) -> Appointment:
@@ -41,6 +54,7 @@ def _context(request: HttpRequest, client: Client, appt: Appointment) -> dict[st
     session = plan_for_session(plan, start=appt.start, today=start.date()) if plan else None
     numbing = session.numbing if session else None
     agent = default_protocol().data.numbing
+    now = clock.now()
     default_agent = agent.agents[agent.default_agent]
     return {
         "client": client,
@@ -56,7 +70,10 @@ def _context(request: HttpRequest, client: Client, appt: Appointment) -> dict[st
         "aftercare": session.aftercare if session else [],
         "default_agent": default_agent,
         "numbing_conditions": [" ".join(c.text.split()) for c in agent.conditions],
-        "can_cancel": appt.status == AppointmentStatus.BOOKED and appt.start > clock.now(),
+        # The services' own rule: inside the notice period the client calls the clinic instead.
+        "can_cancel": appt.status == AppointmentStatus.BOOKED and appt.start > now,
+        "online_closed": too_late_online(appt, now=now),
+        "too_late_message": TOO_LATE,
         "cancel_form": PortalCancelForm(request.POST or None),
     }
 
@@ -81,8 +98,6 @@ def calendar(request: HttpRequest, appointment_pk: int) -> HttpResponse:
 
 @client_view
 def cancel(request: HttpRequest, appointment_pk: int) -> HttpResponse:
-    from needlepoint.clinic.booking.services import BookingError, cancel_appointment
-
     client: Client = request.portal_client  # type: ignore[attr-defined]
     appt = _appointment(client, appointment_pk)
     if request.method != "POST":
@@ -93,11 +108,11 @@ def cancel(request: HttpRequest, appointment_pk: int) -> HttpResponse:
         try:
             cancel_appointment(
                 appt,
-                actor="client",
+                actor=ClientActor(client),
                 reason=form.cleaned_data["reason"] or "Cancelled online",
                 now=clock.now(),
             )
-        except BookingError as exc:
+        except (DomainError, BookingError) as exc:
             error = str(exc)
     else:
         error = "The reason is too long (200 characters at most)."
@@ -112,16 +127,17 @@ def cancel(request: HttpRequest, appointment_pk: int) -> HttpResponse:
 def reschedule(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     """Offer free times near the appointment; a move that would break the series' intervals is
     not applied (the clinic reviews those), and the clinic's notice period applies."""
-    from needlepoint.clinic.booking.services import BookingError, reschedule_appointment, reschedule_options
-
     client: Client = request.portal_client  # type: ignore[attr-defined]
     appt = _appointment(client, appointment_pk)
     zone = ZoneInfo(appt.location.timezone)
     now = clock.now()
     error = ""
     try:
-        slots = [s for s in reschedule_options(appt, now=now) if s.start != appt.start]
-    except BookingError as exc:
+        if too_late_online(appt, now=now):
+            slots, error = [], TOO_LATE
+        else:
+            slots = [s for s in reschedule_options(appt, now=now) if s.start != appt.start]
+    except (DomainError, BookingError) as exc:
         slots, error = [], str(exc)
     options = {s.start.isoformat(): s.start.astimezone(zone) for s in slots}
     if request.method == "POST" and not error:
@@ -131,9 +147,9 @@ def reschedule(request: HttpRequest, appointment_pk: int) -> HttpResponse:
         else:
             try:
                 outcome = reschedule_appointment(
-                    appt, slots[list(options).index(chosen)].start, actor="client", now=now
+                    appt, slots[list(options).index(chosen)].start, actor=ClientActor(client), now=now
                 )
-            except BookingError as exc:
+            except (DomainError, BookingError) as exc:
                 error = str(exc)
             else:
                 if outcome.applied:

@@ -14,9 +14,10 @@ from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment
+from needlepoint.clinic.errors import DomainError, NotAllowed
 from needlepoint.interop import ical
-from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, clinic_of, membership_of, staff_view
-from needlepoint.web.booking_forms import CancelForm, MoveForm
+from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
+from needlepoint.web.booking_forms import CancelForm, MoveForm, refuse
 
 
 def _appointment(request: HttpRequest, pk: int, action: str = "view appointment") -> Appointment:
@@ -41,9 +42,19 @@ def _local(appt: Appointment) -> dict[str, datetime]:
 
 @staff_view(*ALL_STAFF)
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    appt = _appointment(request, pk)
+    return _detail_page(request, _appointment(request, pk))
+
+
+def _detail_page(
+    request: HttpRequest,
+    appt: Appointment,
+    *,
+    move_form: MoveForm | None = None,
+    cancel_form: CancelForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     local = _local(appt)
-    move = MoveForm(
+    move = move_form or MoveForm(
         clinic=clinic_of(request),
         initial={
             "new_date": local["start"].date(),
@@ -57,6 +68,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if appt.series_id
         else []
     )
+    now = clock.now()
     return render(
         request,
         "booking/appointment.html",
@@ -64,9 +76,12 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appt": appt,
             "local": local,
             "move_form": move,
-            "cancel_form": CancelForm(),
+            "cancel_form": cancel_form or CancelForm(),
             "siblings": siblings,
+            # The same rule the portal and the services use.
+            "online_closed": appt.start > now and services.too_late_online(appt, now=now),
         },
+        status=status,
     )
 
 
@@ -93,12 +108,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = MoveForm(request.POST, clinic=clinic_of(request))
         if not form.is_valid():
-            return render(
-                request,
-                "booking/appointment.html",
-                {"appt": appt, "local": _local(appt), "move_form": form, "cancel_form": CancelForm()},
-                status=400,
-            )
+            return _detail_page(request, appt, move_form=form, status=400)
         new_start = _move_target(appt, form)
         practitioner = (
             str(form.cleaned_data["practitioner"].pk) if form.cleaned_data.get("practitioner") else None
@@ -113,9 +123,9 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
             practitioner_id=practitioner,
             apply_repair=apply_repair,
         )
-    except services.BookingError as exc:
+    except (DomainError, services.BookingError) as exc:
         if wants_json:
-            return JsonResponse({"ok": False, "message": str(exc)}, status=exc.status_code)
+            return JsonResponse({"ok": False, "message": str(exc)}, status=_status(exc))
         messages.error(request, str(exc))
         return redirect("appointment-detail", pk=appt.pk)
     if wants_json:
@@ -150,16 +160,17 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Give a reason for the cancellation.")
         return redirect("appointment-detail", pk=appt.pk)
-    waive = form.cleaned_data["waive_fee"] and membership_of(request).role in OWNER_ONLY
     try:
         result = services.cancel_appointment(
             appt,
             actor=membership_of(request),
             reason=form.cleaned_data["reason"],
             now=clock.now(),
-            waive_fee=waive,
+            waive_fee=form.cleaned_data["waive_fee"],
         )
-    except services.BookingError as exc:
+    except NotAllowed as exc:  # e.g. waiving the fee without being an owner: say so on the form
+        return _detail_page(request, appt, cancel_form=form, status=refuse(form, exc))
+    except (DomainError, services.BookingError) as exc:
         messages.error(request, str(exc))
         return redirect("appointment-detail", pk=appt.pk)
     note = f" Late cancellation: fee of {result.fee_due} due." if result.fee_due else ""
@@ -174,10 +185,16 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     appt = _appointment(request, pk, "update appointment")
     try:
-        services.set_status(appt, request.POST.get("status", ""), now=clock.now())
-    except (services.BookingError, ValueError) as exc:
-        messages.error(request, str(exc) if isinstance(exc, services.BookingError) else "Unknown status.")
+        services.set_status(
+            appt, request.POST.get("status", ""), actor=membership_of(request), now=clock.now()
+        )
+    except (DomainError, services.BookingError) as exc:
+        messages.error(request, str(exc))
     return redirect("appointment-detail", pk=appt.pk)
+
+
+def _status(exc: Exception) -> int:
+    return exc.status if isinstance(exc, DomainError) else int(getattr(exc, "status_code", 400))
 
 
 @staff_view(*ALL_STAFF)

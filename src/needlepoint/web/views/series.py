@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -14,16 +14,17 @@ from needlepoint import scheduling as eng
 from needlepoint.clinic.audit.services import AccessContext
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.engine import Snapshot
+from needlepoint.clinic.booking.selectors import clinic_today
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.clinic.errors import DomainError
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import PlanNotBookable, SeriesWindows, bookable_plan
 from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
-from needlepoint.web.booking_forms import SeriesSearchForm, protocol_courses
+from needlepoint.web.booking_forms import SeriesSearchForm, protocol_courses, refuse
 
 
-def _initial(request: HttpRequest) -> dict[str, object]:
-    today = clock.now().date()
+def _initial(request: HttpRequest, today: date) -> dict[str, object]:
     initial: dict[str, object] = {
         "first_earliest": today + timedelta(days=1),
         "first_latest": today + timedelta(days=14),
@@ -38,7 +39,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
 PLAN_FIELDS = ("sessions", "gap_min_days", "gap_max_days", "first_earliest", "first_latest")
 
 
-def _plan_windows(request: HttpRequest, client: Client) -> SeriesWindows | None:
+def _plan_windows(request: HttpRequest, client: Client, today: date) -> SeriesWindows | None:
     """The confirmed plan's series windows when booking from a plan (?plan=); the plan decides
     the sessions and intervals, and an area that is blocked now cannot be booked."""
     raw = request.POST.get("plan") or request.GET.get("plan")
@@ -49,7 +50,7 @@ def _plan_windows(request: HttpRequest, client: Client) -> SeriesWindows | None:
     plan = get_object_or_404(
         TreatmentPlan.objects.for_clinic(client.clinic_id).filter(client=client), pk=int(raw)
     )
-    return bookable_plan(plan, today=clock.now().date())
+    return bookable_plan(plan, today=today)
 
 
 @staff_view(*ALL_STAFF)
@@ -57,12 +58,14 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
     clinic = clinic_of(request)
     client = client_for_read(AccessContext.from_request(request), client_pk)
     context: dict[str, object] = {"client": client, "courses": protocol_courses()}
+    now = clock.now()
+    today = clinic_today(clinic, now)
     try:
-        windows = _plan_windows(request, client)
+        windows = _plan_windows(request, client, today)
     except PlanNotBookable as exc:
         context["error"] = exc.message
         return render(request, "booking/series_book.html", context, status=400)
-    initial = _initial(request)
+    initial = _initial(request, today)
     if windows is not None:
         initial.update(
             sessions=windows.count,
@@ -82,31 +85,32 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
         return render(request, "booking/series_book.html", context, status=400 if form.errors else 200)
 
     d = form.cleaned_data
-    spec = services.SeriesSpec(
-        client=client,
-        appointment_type=d["appointment_type"],
-        sessions=d["sessions"],
-        first_earliest=d["first_earliest"],
-        first_latest=d["first_latest"],
-        gap_min_days=d["gap_min_days"],
-        gap_max_days=d["gap_max_days"],
-        preferences=form.preferences(),
-        location_ids=frozenset({str(d["location"].pk)}) if d.get("location") else None,
-        source=windows.source if windows else request.POST.get("source", request.GET.get("course", ""))[:200],
-        plan_id=windows.plan_id if windows else None,
-    )
-    now = clock.now()
     try:
+        spec = services.SeriesSpec(
+            client=client,
+            appointment_type=d["appointment_type"],
+            sessions=d["sessions"],
+            first_earliest=d["first_earliest"],
+            first_latest=d["first_latest"],
+            gap_min_days=d["gap_min_days"],
+            gap_max_days=d["gap_max_days"],
+            preferences=form.preferences(),
+            location_ids=frozenset({str(d["location"].pk)}) if d.get("location") else None,
+            source=windows.source
+            if windows
+            else request.POST.get("source", request.GET.get("course", ""))[:200],
+            plan_id=windows.plan_id if windows else None,
+        )
         if request.method == "POST" and request.POST.get("option"):
             series = services.book_option(
-                clinic, spec, request.POST["option"], created_by=membership_of(request)
+                clinic, spec, request.POST["option"], actor=membership_of(request), now=now
             )
             messages.success(request, f"Booked {series.sessions} sessions for {client.full_name}.")
             return redirect("client-detail", pk=client.pk)
         result, snapshot = services.search_series(clinic, spec, now=now)
-    except services.BookingError as exc:
-        context["error"] = str(exc)
-        return render(request, "booking/series_book.html", context, status=exc.status_code)
+    except (DomainError, services.BookingError) as exc:
+        status = refuse(form, exc)
+        return render(request, "booking/series_book.html", context, status=status)
     context.update(
         {
             "result": result,

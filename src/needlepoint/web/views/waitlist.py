@@ -12,8 +12,9 @@ from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import selectors, services
 from needlepoint.clinic.booking.models import WaitlistEntry
 from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.clinic.errors import DomainError
 from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
-from needlepoint.web.booking_forms import WaitlistForm
+from needlepoint.web.booking_forms import WaitlistForm, refuse
 
 
 @staff_view(*ALL_STAFF)
@@ -37,11 +38,12 @@ def waitlist_add(request: HttpRequest, client_pk: int) -> HttpResponse:
                 d["appointment_type"],
                 d["earliest"],
                 d["latest"],
+                actor=membership_of(request),
                 location=d.get("location"),
                 practitioner=d.get("practitioner"),
             )
-        except services.BookingError as exc:
-            form.add_error(None, str(exc))
+        except (DomainError, services.BookingError) as exc:
+            refuse(form, exc)
         else:
             messages.success(request, f"{client.full_name} is on the waitlist.")
             return redirect("waitlist")
@@ -58,8 +60,8 @@ def waitlist_add(request: HttpRequest, client_pk: int) -> HttpResponse:
 def waitlist_accept(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(WaitlistEntry.objects.for_clinic(clinic_of(request)), pk=pk)
     try:
-        appt = services.accept_offer(entry, now=clock.now(), created_by=membership_of(request))
-    except services.BookingError as exc:
+        appt = services.accept_offer(entry, actor=membership_of(request), now=clock.now())
+    except (DomainError, services.BookingError) as exc:
         messages.error(request, str(exc))
         return redirect("waitlist")
     messages.success(request, "Booked from the waitlist.")

@@ -5,15 +5,19 @@ from .changes import (
     Cancellation,
     RescheduleOutcome,
     cancel_appointment,
+    online_changes_close,
     reschedule_appointment,
     reschedule_options,
     set_status,
+    too_late_online,
 )
 from .errors import BookingError, OutsidePolicy, SlotTaken
-from .search import SeriesSpec, search_series, search_slots
-from .waitlist import accept_offer, add_to_waitlist, expire_offers, offer_freed_slot
+from .offers import expire_offers, offer_freed_slot
+from .search import PAST_MESSAGE, SeriesSpec, search_series, search_slots, series_problems
+from .waitlist import accept_offer, add_to_waitlist
 
 __all__ = [
+    "PAST_MESSAGE",
     "BookingError",
     "Cancellation",
     "OutsidePolicy",
@@ -31,9 +35,12 @@ __all__ = [
     "encode_option",
     "expire_offers",
     "offer_freed_slot",
+    "online_changes_close",
     "reschedule_appointment",
     "reschedule_options",
     "search_series",
     "search_slots",
+    "series_problems",
     "set_status",
+    "too_late_online",
 ]

@@ -8,22 +8,25 @@ re-check inside the transaction is authoritative.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 
 from needlepoint import scheduling as eng
-from needlepoint.clinic import events
+from needlepoint.clinic import events, permissions
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.errors import NotFound
+from needlepoint.clinic.permissions import Action, Actor
 
-from ..engine import MAX_BUSY_SPAN, Snapshot, load_resources
+from ..engine import MAX_BUSY_SPAN, Snapshot, engine_type, load_resources
 from ..models import Appointment, AppointmentType, Series
 from .errors import BookingError, SlotTaken
-from .search import SeriesSpec
+from .preferences import preferences_to_json
+from .search import SeriesSpec, local_today
 
 _OPTION_SALT = "needlepoint.booking.option"
 OPTION_MAX_AGE = timedelta(minutes=30)
@@ -48,7 +51,7 @@ def decode_option(token: str, appointment_type: AppointmentType, snapshot: Snaps
         raise BookingError("This proposal is more than 30 minutes old: search again.") from exc
     except signing.BadSignature as exc:
         raise BookingError("This proposal is not valid: search again.") from exc
-    kind = _engine_kind(appointment_type)
+    kind = engine_type(appointment_type)
     out = []
     for start, location_id, practitioner_id, room_id, device_id in rows:
         if location_id not in snapshot.locations or practitioner_id not in snapshot.practitioners:
@@ -65,12 +68,6 @@ def decode_option(token: str, appointment_type: AppointmentType, snapshot: Snaps
             )
         )
     return out
-
-
-def _engine_kind(appointment_type: AppointmentType) -> eng.AppointmentType:
-    from ..engine import engine_type
-
-    return engine_type(appointment_type)
 
 
 _CONFLICT_SQL = """
@@ -130,8 +127,6 @@ def conflicts(e: eng.Appointment, *, client_id: int, exclude: list[int] | tuple[
 
 def _aware(value: datetime) -> datetime:
     # SQLite hands back naive UTC from raw SQL; PostgreSQL aware datetimes.
-    from datetime import UTC
-
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -224,12 +219,15 @@ def book_series(
     spec: SeriesSpec,
     sessions: list[eng.Appointment],
     *,
-    created_by: Membership | None,
-    source: str = "staff",
+    actor: Actor,
+    source: str | None = None,
 ) -> Series:
     """All sessions or none: one clash rolls the whole series back."""
+    require_booking(actor, clinic, spec.client, spec.appointment_type)
+    source = source or source_of(actor)
     if len(sessions) != spec.sessions:
         raise BookingError(f"Expected {spec.sessions} sessions, got {len(sessions)}.")
+    created_by = permissions.membership_of(actor)
     lock_resources(sessions, [spec.client.pk])
     series = Series.objects.create(
         clinic=clinic,
@@ -241,7 +239,7 @@ def book_series(
         gap_min_days=spec.gap_min_days,
         gap_max_days=spec.gap_max_days,
         source=spec.source[:200],
-        preferences=_preferences_json(spec.preferences),
+        preferences=preferences_to_json(spec.preferences),
         plan_id=spec.plan_id,
         created_by=created_by,
     )
@@ -261,14 +259,16 @@ def book_series(
 
 
 def book_option(
-    clinic: Clinic, spec: SeriesSpec, token: str, *, created_by: Membership | None, source: str = "staff"
+    clinic: Clinic, spec: SeriesSpec, token: str, *, actor: Actor, now: datetime, source: str | None = None
 ) -> Series:
     """Book a signed option from an earlier search for `spec`. No second search: the token proves
     the option came from one (within OPTION_MAX_AGE), and book_series re-checks every resource
     under lock, so a slot taken meanwhile is refused (SlotTaken) rather than double-booked."""
+    require_booking(actor, clinic, spec.client, spec.appointment_type)
     snapshot = load_resources(clinic, *spec.window())
+    spec.check_not_past(local_today(snapshot, spec, now))
     sessions = decode_option(token, spec.appointment_type, snapshot)
-    return book_series(clinic, spec, sessions, created_by=created_by, source=source)
+    return book_series(clinic, spec, sessions, actor=actor, source=source)
 
 
 @transaction.atomic
@@ -278,39 +278,36 @@ def book_single(
     appointment_type: AppointmentType,
     e: eng.Appointment,
     *,
-    created_by: Membership | None,
-    source: str = "staff",
+    actor: Actor,
+    source: str | None = None,
 ) -> Appointment:
+    require_booking(actor, clinic, client, appointment_type)
     lock_resources([e], [client.pk])
-    return insert(clinic, client, appointment_type, e, created_by=created_by, source=source)
-
-
-def _preferences_json(p: eng.Preferences) -> dict[str, object]:
-    tod = p.time_of_day
-    return {
-        "same_practitioner": str(p.same_practitioner),
-        "practitioner_id": p.practitioner_id,
-        "weekdays": sorted(p.weekdays),
-        "time_of_day": str(tod)
-        if isinstance(tod, str)
-        else ([tod.start.isoformat(), tod.end.isoformat()] if tod else None),
-        "location_id": p.location_id,
-    }
-
-
-def preferences_from_json(data: dict[str, object]) -> eng.Preferences:
-    from datetime import time
-
-    tod = data.get("time_of_day")
-    time_of_day: eng.TimeOfDay | eng.LocalTimeRange | None = None
-    if isinstance(tod, str):
-        time_of_day = eng.TimeOfDay(tod)
-    elif isinstance(tod, list):
-        time_of_day = eng.LocalTimeRange(time.fromisoformat(tod[0]), time.fromisoformat(tod[1]))
-    return eng.Preferences(
-        same_practitioner=eng.SamePractitioner(str(data.get("same_practitioner", "soft"))),
-        practitioner_id=data.get("practitioner_id") or None,  # type: ignore[arg-type]
-        weekdays=frozenset(int(w) for w in cast(list[int], data.get("weekdays") or [])),
-        time_of_day=time_of_day,
-        location_id=data.get("location_id") or None,  # type: ignore[arg-type]
+    return insert(
+        clinic,
+        client,
+        appointment_type,
+        e,
+        created_by=permissions.membership_of(actor),
+        source=source or source_of(actor),
     )
+
+
+def source_of(actor: Actor) -> str:
+    """Where a booking came from, for its AppointmentBooked event (webhooks send it as `source`);
+    online booking passes "online" itself."""
+    if isinstance(actor, permissions.ApiActor):
+        return "api"
+    if isinstance(actor, permissions.ClientActor):
+        return "portal"
+    if isinstance(actor, permissions.SystemActor):
+        return actor.name
+    return "staff"
+
+
+def require_booking(actor: Actor, clinic: Clinic, client: Client, appointment_type: AppointmentType) -> None:
+    """Who may book, and only inside one clinic: the actor's, the client's and the type's.
+    Uses ids already loaded (no query)."""
+    permissions.require(actor, Action.BOOK, client)
+    if not int(clinic.pk) == int(client.clinic_id) == int(appointment_type.clinic_id):
+        raise NotFound()

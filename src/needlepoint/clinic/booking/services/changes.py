@@ -9,16 +9,17 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from needlepoint import scheduling as eng
-from needlepoint.clinic import events
-from needlepoint.clinic.accounts.models import Membership
+from needlepoint.clinic import events, permissions
+from needlepoint.clinic.consent.services import ConsentMissing, require_consent, require_consent_for_client
+from needlepoint.clinic.errors import InvalidInput, NotAllowed
+from needlepoint.clinic.permissions import Action, Actor
 
 from ..engine import client_busy, engine_appointment, engine_type, load_snapshot, policy_for
-from ..models import Appointment, AppointmentStatus, WaitlistEntry
+from ..models import Appointment, AppointmentStatus, BookingPolicy, WaitlistEntry
 from .book import appointment_fields, conflicts, lock_resources
 from .errors import BookingError, OutsidePolicy, SlotTaken
-from .search import SeriesSpec
-
-CLIENT = "client"  # actor for changes a client makes in the portal
+from .offers import offer_freed_slot
+from .search import SeriesSpec, search_slots
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,52 @@ class Cancellation:
     offers: list[WaitlistEntry] = field(default_factory=list)
 
 
+def online_changes_close(appointment: Appointment, policy: BookingPolicy) -> datetime:
+    """When a client can no longer cancel or move `appointment` themselves (the notice period)."""
+    return appointment.start - timedelta(hours=policy.cancellation_notice_hours)
+
+
+def too_late_online(appointment: Appointment, *, now: datetime, policy: BookingPolicy | None = None) -> bool:
+    """The one rule for "too late to cancel or move online": the portal's pages and the staff
+    pages show it, and the services refuse a client's change by it."""
+    return now > online_changes_close(appointment, policy or policy_for(appointment.clinic))
+
+
+def _refuse_late_client(
+    actor: Actor, appointment: Appointment, policy: BookingPolicy, now: datetime, verb: str
+) -> None:
+    if permissions.is_client(actor) and too_late_online(appointment, now=now, policy=policy):
+        raise OutsidePolicy(
+            f"Appointments can be {verb} online up to {policy.cancellation_notice_hours} hours before. "
+            "Please call the clinic."
+        )
+
+
 @transaction.atomic
 def cancel_appointment(
-    appointment: Appointment, *, actor: Membership | str, reason: str, now: datetime, waive_fee: bool = False
+    appointment: Appointment, *, actor: Actor, reason: str, now: datetime, waive_fee: bool = False
 ) -> Cancellation:
-    """Late cancellations (inside the notice period) are flagged with the clinic's fee; a client
-    may not cancel late online (they call the clinic). The freed slot goes to the waitlist."""
-    from .waitlist import offer_freed_slot
+    """Late cancellations (inside the notice period) are flagged with the clinic's fee, which
+    only an owner may waive; a client may not cancel late online (they call the clinic). The
+    freed slot goes to the waitlist."""
+    permissions.require(actor, Action.CANCEL, appointment)
+    if waive_fee:
+        try:
+            permissions.require(actor, Action.WAIVE_FEE, appointment)
+        except NotAllowed as exc:
+            raise NotAllowed(exc.message, field="waive_fee") from exc
+    return _cancel(appointment, actor=actor, reason=reason, now=now, waive_fee=waive_fee)
 
+
+def cancel_as_part_of(appointment: Appointment, *, actor: Actor, reason: str, now: datetime) -> Cancellation:
+    """Cancel inside another command the actor was allowed (accepting a waitlist offer replaces
+    the later appointment): no fee, since the clinic moved the client."""
+    return _cancel(appointment, actor=actor, reason=reason, now=now, waive_fee=True)
+
+
+def _cancel(
+    appointment: Appointment, *, actor: Actor, reason: str, now: datetime, waive_fee: bool
+) -> Cancellation:
     appt = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if not appt.is_active or appt.status != AppointmentStatus.BOOKED:
         raise BookingError(
@@ -45,22 +84,23 @@ def cancel_appointment(
     if appt.start <= now:
         raise BookingError("This appointment has already started.")
     policy = policy_for(appt.clinic)
-    late = appt.start - now < timedelta(hours=policy.cancellation_notice_hours)
-    if late and actor == CLIENT:
-        raise OutsidePolicy(
-            f"Appointments can be cancelled online up to {policy.cancellation_notice_hours} hours before. "
-            "Please call the clinic."
-        )
+    _refuse_late_client(actor, appt, policy, now, "cancelled")
+    late = too_late_online(appt, now=now, policy=policy)
     appt.status = AppointmentStatus.CANCELLED
     appt.cancelled_at = now
-    appt.cancellation_reason = (reason or ("cancelled by client" if actor == CLIENT else "cancelled"))[:200]
+    default_reason = "cancelled by client" if permissions.is_client(actor) else "cancelled"
+    appt.cancellation_reason = (reason or default_reason)[:200]
     appt.late_cancellation = late
     appt.fee_due = policy.late_cancellation_fee if late and not waive_fee else Decimal("0")
     appt.sequence += 1
     appt.save()
     events.publish(
         events.AppointmentCancelled(
-            appt.clinic_id, appointment=appt, late=late, fee_due=appt.fee_due, by_client=actor == CLIENT
+            appt.clinic_id,
+            appointment=appt,
+            late=late,
+            fee_due=appt.fee_due,
+            by_client=permissions.is_client(actor),
         )
     )
     offers = offer_freed_slot(appt, now=now)
@@ -94,7 +134,7 @@ def reschedule_appointment(
     appointment: Appointment,
     new_start: datetime,
     *,
-    actor: Membership | str,
+    actor: Actor,
     now: datetime,
     practitioner_id: str | None = None,
     apply_repair: bool = False,
@@ -102,14 +142,10 @@ def reschedule_appointment(
     """Move one appointment. For a series, the rest is re-validated against its windows: if the
     move alone keeps every rule it is applied; otherwise the repaired series is proposed, and
     applied only with `apply_repair` (staff confirmed the knock-on moves)."""
+    permissions.require(actor, Action.MOVE, appointment)
     if appointment.status != AppointmentStatus.BOOKED:
         raise BookingError("Only booked appointments can be moved.")
-    policy = policy_for(appointment.clinic)
-    if actor == CLIENT and appointment.start - now < timedelta(hours=policy.cancellation_notice_hours):
-        raise OutsidePolicy(
-            f"Appointments can be moved online up to {policy.cancellation_notice_hours} hours before. "
-            "Please call the clinic."
-        )
+    _refuse_late_client(actor, appointment, policy_for(appointment.clinic), now, "moved")
     members = _series_members(appointment)
     index = next(i for i, m in enumerate(members) if m.pk == appointment.pk)
     booked = [engine_appointment(m) for m in members]
@@ -132,7 +168,7 @@ def reschedule_appointment(
     except eng.SchedulingError as exc:
         raise BookingError(str(exc)) from exc
     if result.ok:
-        _apply(members, list(result.proposed), actor)
+        _apply(members, list(result.proposed))
         return RescheduleOutcome(True, "Moved.", changes=result.changes)
     if result.repaired is None:
         return RescheduleOutcome(False, result.message, violations=result.violations)
@@ -144,7 +180,7 @@ def reschedule_appointment(
             proposal=result.repaired,
             changes=result.changes,
         )
-    _apply(members, list(result.repaired), actor)
+    _apply(members, list(result.repaired))
     return RescheduleOutcome(
         True, f"Moved, with {len(result.changes)} session(s) adjusted.", changes=result.changes
     )
@@ -175,7 +211,7 @@ def _with_client_busy(request: eng.SeriesRequest, busy: list[eng.Interval]) -> e
 
 
 @transaction.atomic
-def _apply(members: list[Appointment], proposed: list[eng.Appointment], actor: Membership | str) -> None:
+def _apply(members: list[Appointment], proposed: list[eng.Appointment]) -> None:
     if connection.vendor == "postgresql":
         # Sessions of one series may trade places: check overlaps at commit, not per row.
         with connection.cursor() as cursor:
@@ -207,8 +243,6 @@ def _apply(members: list[Appointment], proposed: list[eng.Appointment], actor: M
 
 def reschedule_options(appointment: Appointment, *, now: datetime, days: int = 21) -> list[eng.Slot]:
     """Free slots around the appointment's date for the same type, same location first."""
-    from .search import search_slots
-
     zone_day = appointment.start.date()
     first = max(now.date(), zone_day - timedelta(days=7))
     slots, _ = search_slots(
@@ -225,12 +259,6 @@ def reschedule_options(appointment: Appointment, *, now: datetime, days: int = 2
 
 def _require_consent(appointment: Appointment) -> None:
     """Treatment starts at check-in, so a valid signed consent for the plan must exist first."""
-    from needlepoint.clinic.consent.services import (
-        ConsentMissing,
-        require_consent,
-        require_consent_for_client,
-    )
-
     plan = appointment.series.plan if appointment.series_id and appointment.series else None
     try:
         if plan is not None:
@@ -248,8 +276,11 @@ _TRANSITIONS = {
 
 
 @transaction.atomic
-def set_status(appointment: Appointment, status: str, *, now: datetime) -> Appointment:
+def set_status(appointment: Appointment, status: str, *, actor: Actor, now: datetime) -> Appointment:
     """Front-desk progress: booked → checked in → completed, or booked → no-show."""
+    permissions.require(actor, Action.SET_STATUS, appointment)
+    if status not in AppointmentStatus.values:
+        raise InvalidInput("Unknown status.", field="status")
     allowed = _TRANSITIONS.get(AppointmentStatus(appointment.status), set())
     if status not in allowed:
         raise BookingError(

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from needlepoint import scheduling as eng
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.errors import InvalidInput
 
 from ..engine import Snapshot, client_busy, engine_type, load_snapshot
 from ..models import AppointmentType, Series
 from .errors import BookingError
+from .preferences import preferences_from_json
+
+#: Bounds of a series request: no protocol course has more sessions or longer gaps, and a first
+#: window longer than a year is a typing mistake (the engine would search all of it).
+MAX_SESSIONS = 12
+MAX_GAP_DAYS = 366
+MAX_FIRST_WINDOW_DAYS = 366
+PAST_MESSAGE = "This date is in the past."
 
 
 @dataclass(frozen=True)
@@ -31,11 +41,27 @@ class SeriesSpec:
     source: str = ""
     plan_id: int | None = None
 
+    def __post_init__(self) -> None:
+        problems = series_problems(
+            sessions=self.sessions,
+            first_earliest=self.first_earliest,
+            first_latest=self.first_latest,
+            gap_min_days=self.gap_min_days,
+            gap_max_days=self.gap_max_days,
+        )
+        if problems:
+            raise InvalidInput(fields=problems)
+
+    def check_not_past(self, today: date) -> None:
+        """The first session may not be wanted before `today` (the location's local date, from
+        the one clock). Exact, no tolerance: the date is local, so there is no zone slack to
+        allow for. Checked when searching and booking, not when a booked series is re-read."""
+        if self.first_earliest < today:
+            raise InvalidInput(PAST_MESSAGE, field="first_earliest")
+
     @classmethod
     def of_series(cls, series: Series) -> SeriesSpec:
         """The spec a booked series was made from (to re-validate it when a session moves)."""
-        from .book import preferences_from_json
-
         return cls(
             client=series.client,
             appointment_type=series.appointment_type,
@@ -72,9 +98,51 @@ class SeriesSpec:
             raise BookingError(str(exc)) from exc
 
 
-def _utc_midnight(day: date) -> datetime:
-    from datetime import UTC
+def series_problems(
+    *,
+    sessions: int | None = None,
+    first_earliest: date | None = None,
+    first_latest: date | None = None,
+    gap_min_days: int | None = None,
+    gap_max_days: int | None = None,
+) -> dict[str, list[str]]:
+    """Field errors of a series request, whoever sent it. SeriesSpec raises them; a form may ask
+    early with what it has (None = not given) to show every problem at once."""
+    out: dict[str, list[str]] = {}
+    if sessions is not None and not 1 <= sessions <= MAX_SESSIONS:
+        out["sessions"] = [f"Book between 1 and {MAX_SESSIONS} sessions."]
+    for name, gap in (("gap_min_days", gap_min_days), ("gap_max_days", gap_max_days)):
+        if gap is not None and not 1 <= gap <= MAX_GAP_DAYS:
+            out[name] = [f"Must be between 1 and {MAX_GAP_DAYS} days."]
+    # Compare the gaps only when each is sane on its own (one message per field).
+    both = gap_min_days is not None and gap_max_days is not None and not out
+    if both and gap_max_days < gap_min_days:  # type: ignore[operator]
+        out["gap_max_days"] = ["Must be at least the minimum gap."]
+    if first_earliest is not None and first_latest is not None:
+        if first_latest < first_earliest:
+            out["first_latest"] = ["Must not be before the first date."]
+        elif (first_latest - first_earliest).days > MAX_FIRST_WINDOW_DAYS:
+            out["first_latest"] = [
+                f"The first session's window may span at most {MAX_FIRST_WINDOW_DAYS} days."
+            ]
+    return out
 
+
+def local_today(snapshot: Snapshot, spec: SeriesSpec, now: datetime) -> date:
+    """Today where the series will happen: the chosen location's zone, else the clinic's first
+    location's (the snapshot already holds them, so this costs no query)."""
+    locations = snapshot.locations
+    chosen = [i for i in (spec.location_ids or ()) if i in locations]
+    if len(chosen) == 1:
+        zone = locations[chosen[0]].timezone
+    elif locations:
+        zone = locations[min(locations, key=int)].timezone
+    else:
+        zone = "UTC"
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def _utc_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
@@ -83,6 +151,7 @@ def search_series(
 ) -> tuple[eng.SeriesResult, Snapshot]:
     start, end = spec.window()
     snapshot = load_snapshot(clinic, start, end)
+    spec.check_not_past(local_today(snapshot, spec, now))
     request = spec.request(client_busy(spec.client.pk, start, end))
     return snapshot.scheduler(now).search_series(request, max_options=max_options), snapshot
 

@@ -1,37 +1,47 @@
-"""The waitlist: a freed slot is offered to the first suitable waiting client, for a limited time."""
+"""The waitlist: clients who want an earlier slot, and accepting the offer a freed slot made them
+(offering is in .offers)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q
 
+from needlepoint import scheduling as eng
+from needlepoint.clinic import permissions
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Location
+from needlepoint.clinic.errors import InvalidInput, NotFound
+from needlepoint.clinic.permissions import Action, Actor
 
-from ..engine import engine_appointment, policy_for
+from ..engine import engine_type
 from ..models import Appointment, AppointmentStatus, AppointmentType, WaitlistEntry, WaitlistStatus
-from .book import conflicts, insert
+from .book import insert
+from .changes import cancel_as_part_of
 from .errors import BookingError
 
 
+@transaction.atomic
 def add_to_waitlist(
     client: Client,
     appointment_type: AppointmentType,
     earliest: date,
     latest: date,
     *,
+    actor: Actor,
     location: Location | None = None,
     practitioner: Membership | None = None,
     replaces: Appointment | None = None,
 ) -> WaitlistEntry:
+    permissions.require(actor, Action.WAITLIST, client)
+    for other in (appointment_type, location, practitioner, replaces):
+        if other is not None and int(other.clinic_id) != int(client.clinic_id):
+            raise NotFound()
     if latest < earliest:
-        raise BookingError("The latest date must not be before the earliest date.")
+        raise InvalidInput("The latest date must not be before the earliest date.", field="latest")
     return WaitlistEntry.objects.create(
-        clinic=client.clinic,
+        clinic_id=client.clinic_id,
         client=client,
         appointment_type=appointment_type,
         earliest=earliest,
@@ -42,48 +52,11 @@ def add_to_waitlist(
     )
 
 
-def offer_freed_slot(freed: Appointment, *, now: datetime, skip: tuple[int, ...] = ()) -> list[WaitlistEntry]:
-    """Offer the freed slot (same time, practitioner, room, device) to the first waiting client
-    it suits. Returns the offers made (at most one per freed slot)."""
-    if freed.start <= now:
-        return []
-    local_day = freed.start.astimezone(ZoneInfo(freed.location.timezone)).date()
-    candidates = (
-        WaitlistEntry.objects.for_clinic(freed.clinic)
-        .filter(
-            status=WaitlistStatus.WAITING,
-            appointment_type_id=freed.appointment_type_id,
-            earliest__lte=local_day,
-            latest__gte=local_day,
-        )
-        .filter(Q(location__isnull=True) | Q(location_id=freed.location_id))
-        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=freed.practitioner_id))
-        .exclude(client_id=freed.client_id)
-        .exclude(pk__in=skip)
-        .select_related("client")
-        .order_by("created_at", "pk")
-    )
-    hours = policy_for(freed.clinic).waitlist_offer_hours
-    slot = engine_appointment(freed)
-    for entry in candidates:
-        if conflicts(slot, client_id=entry.client_id, exclude=[e for e in [entry.replaces_id] if e]):
-            continue
-        entry.status = WaitlistStatus.OFFERED
-        entry.offered_start = freed.start
-        entry.offered_practitioner_id = freed.practitioner_id
-        entry.offered_room_id = freed.room_id
-        entry.offered_device_id = freed.device_id
-        entry.offer_expires_at = min(now + timedelta(hours=hours), freed.arrival)
-        entry.offered_from = freed
-        entry.save()
-        return [entry]
-    return []
-
-
 @transaction.atomic
-def accept_offer(entry: WaitlistEntry, *, now: datetime, created_by: Membership | None = None) -> Appointment:
-    from .changes import cancel_appointment
-
+def accept_offer(entry: WaitlistEntry, *, actor: Actor, now: datetime) -> Appointment:
+    """Book the offered slot; the appointment the entry replaces (if any) is cancelled without a
+    fee, since the clinic moved it earlier."""
+    permissions.require(actor, Action.WAITLIST, entry)
     entry = (
         WaitlistEntry.objects.select_for_update(of=("self",))
         .select_related("appointment_type", "offered_practitioner", "offered_room__location", "replaces")
@@ -93,12 +66,8 @@ def accept_offer(entry: WaitlistEntry, *, now: datetime, created_by: Membership 
         raise BookingError("There is no open offer on this waitlist entry.")
     if entry.offer_expires_at and entry.offer_expires_at <= now:
         raise BookingError("This offer has expired.")
-    from needlepoint.scheduling import Appointment as EngineAppointment
-
-    from ..engine import engine_type
-
     location = entry.offered_room.location
-    e = EngineAppointment.build(
+    e = eng.Appointment.build(
         engine_type(entry.appointment_type),
         entry.offered_start,
         location_id=str(location.pk),
@@ -108,37 +77,16 @@ def accept_offer(entry: WaitlistEntry, *, now: datetime, created_by: Membership 
         device_id=str(entry.offered_device_id) if entry.offered_device_id else None,
     )
     if entry.replaces is not None and entry.replaces.status == AppointmentStatus.BOOKED:
-        cancel_appointment(
-            entry.replaces,
-            actor=created_by or "client",
-            reason="moved earlier from the waitlist",
-            now=now,
-            waive_fee=True,
-        )
+        cancel_as_part_of(entry.replaces, actor=actor, reason="moved earlier from the waitlist", now=now)
     appt = insert(
         entry.clinic,
         entry.client,
         entry.appointment_type,
         e,
-        created_by=created_by,
+        created_by=permissions.membership_of(actor),
         label="The offered slot",
         source="waitlist",
     )
     entry.status = WaitlistStatus.BOOKED
     entry.save(update_fields=["status"])
     return appt
-
-
-def expire_offers(clinic_id: int, *, now: datetime) -> list[WaitlistEntry]:
-    """Expired offers go back to waiting, and their slot is offered to the next in line.
-    Returns the new offers."""
-    new_offers: list[WaitlistEntry] = []
-    expired = WaitlistEntry.objects.filter(
-        clinic_id=clinic_id, status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
-    ).select_related("offered_from__location")
-    for entry in expired:
-        entry.status = WaitlistStatus.WAITING
-        entry.save(update_fields=["status"])
-        if entry.offered_from is not None:
-            new_offers += offer_freed_slot(entry.offered_from, now=now, skip=(entry.pk,))
-    return new_offers
