@@ -17,6 +17,7 @@ from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.messaging import subscribers as messaging_subscribers
 from needlepoint.clinic.messaging.models import OutboxMessage, Status
 from needlepoint.clinic.outcomes.models import AdverseEvent
+from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews.services import publish_review, submit_review
 from needlepoint.clinic.treatments import services as treatments
 from needlepoint.clinic.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -59,13 +60,17 @@ def treatment_clock() -> Any:
         yield
 
 
+def _owner(bw: BookingWorld) -> Any:
+    return bw.world.memberships["owner"]
+
+
 def _book(bw: BookingWorld, sessions: int = 2) -> list[Appointment]:
     client = bw.world.client
     client.consent_email = True
     client.save()
     s = spec(bw, sessions=sessions)
     result, _ = booking.search_series(bw.world.clinic, s, now=NOW)
-    series = booking.book_series(bw.world.clinic, s, list(result.options[0].sessions), created_by=None)
+    series = booking.book_series(bw.world.clinic, s, list(result.options[0].sessions), actor=_owner(bw))
     return list(series.appointments.order_by("series_index"))
 
 
@@ -128,7 +133,7 @@ def test_cancel_and_move_reach_messaging_and_webhooks(bw: BookingWorld) -> None:
     _hooks(bw.world)
     first, second = _book(bw)
     with events.captured() as published:
-        booking.cancel_appointment(second, actor="staff", reason="flu", now=NOW)
+        booking.cancel_appointment(second, actor=_owner(bw), reason="flu", now=NOW)
     (cancelled,) = published
     assert isinstance(cancelled, events.AppointmentCancelled) and cancelled.appointment.pk == second.pk
     assert not cancelled.late and not cancelled.by_client
@@ -139,7 +144,7 @@ def test_cancel_and_move_reach_messaging_and_webhooks(bw: BookingWorld) -> None:
     # the first session's window is 5-8 January
     slot = next(s for s in options if s.start != first.start and s.start.day in (5, 6, 7, 8))
     with events.captured() as published:
-        outcome = booking.reschedule_appointment(first, slot.start, actor="staff", now=NOW)
+        outcome = booking.reschedule_appointment(first, slot.start, actor=_owner(bw), now=NOW)
     assert outcome.applied
     moved = [e for e in published if isinstance(e, events.AppointmentMoved)]
     assert [(e.appointment.pk, e.previous_start) for e in moved] == [(first.pk, first.start)]
@@ -148,7 +153,7 @@ def test_cancel_and_move_reach_messaging_and_webhooks(bw: BookingWorld) -> None:
 def test_status_change_is_published(bw: BookingWorld) -> None:
     appt = _book(bw, sessions=1)[0]
     with events.captured() as published:
-        booking.set_status(appt, "no_show", now=appt.start + timedelta(hours=2))
+        booking.set_status(appt, "no_show", actor=_owner(bw), now=appt.start + timedelta(hours=2))
     (changed,) = published
     assert isinstance(changed, events.AppointmentStatusChanged)
     assert (changed.previous, changed.status) == ("booked", "no_show")
@@ -186,8 +191,8 @@ def test_without_the_outcomes_subscriber_signing_opens_nothing(
 
 def test_publishing_a_review_reaches_webhooks_once(clinic_a: ClinicWorld) -> None:
     _hooks(clinic_a)
-    review = submit_review(clinic_a.client, finished_series(clinic_a), rating=5, text="Great")  # type: ignore[arg-type]
+    review = submit_review(ClientActor(clinic_a.client), finished_series(clinic_a), rating=5, text="Great")  # type: ignore[arg-type]
     with events.captured() as published:
-        publish_review(review, by=clinic_a.memberships["owner"])  # type: ignore[arg-type]
+        publish_review(review, actor=clinic_a.memberships["owner"])  # type: ignore[arg-type]
     assert [e.name for e in published] == ["ReviewPublished"]
     assert WebhookDelivery.objects.get(event="review.published").payload["data"]["review_id"] == review.pk

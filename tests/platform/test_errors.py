@@ -172,7 +172,7 @@ def test_messages_of_lists_every_message() -> None:
 def test_a_refusal_through_a_web_form_lands_on_its_field(client: Any, clinic_a: ClinicWorld) -> None:
     from needlepoint.clinic.consent.services import generate_consent
 
-    doc = generate_consent(confirmed_plan(clinic_a), actor=None)
+    doc = generate_consent(confirmed_plan(clinic_a), actor=clinic_a.memberships["front_desk"])  # type: ignore[arg-type]
     client.force_login(clinic_a.users[Role.FRONT_DESK])
     url = reverse("consent-sign-tablet", kwargs={"document_pk": doc.pk})
     response = client.post(url, {"typed_name": "Somebody Else", "signature": "", "agree": "on"})
