@@ -11,7 +11,7 @@ from django.urls import reverse
 from needlepoint.clinic.outcomes.models import OutcomeScore
 from needlepoint.clinic.outcomes.selectors import client_chains
 from needlepoint.clinic.outcomes.services import OutcomeError, record_score
-from needlepoint.web.views.outcome_chart import chain_svg
+from needlepoint.web.outcomes.views.chart import chain_svg
 from tests.conftest import ClinicWorld
 from tests.outcomes.helpers import day, session
 

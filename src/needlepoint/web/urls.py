@@ -5,19 +5,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import (
-    account,
-    api_tokens,
-    appointments,
-    audit,
-    calendar,
-    clients,
-    dashboard,
-    feeds,
-    series,
-    setup,
-    waitlist,
-)
+from .account.views import api_tokens
+from .account.views import auth as account
+from .audit import views as audit
+from .booking.views import appointments, calendar, feeds, series, waitlist
+from .clients import views as clients
+from .dashboard import views as dashboard
+from .setup import views as setup
 
 setup_urls = [
     path("clinic/", setup.clinic_settings, name="clinic-settings"),

@@ -18,7 +18,7 @@ from needlepoint.clinic.plans.selectors import current_plan, plan_for_session
 from needlepoint.interop.ical import client_event
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
-from needlepoint.web.journey_forms import PortalCancelForm
+from needlepoint.web.journey.forms import PortalCancelForm
 
 
 def _appointment(client: Client, pk: int) -> Appointment:

@@ -16,7 +16,7 @@ from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.interop.pdf import render_pdf
 from needlepoint.portal.session import client_view, portal_context
-from needlepoint.web.journey_forms import ConsentSignForm
+from needlepoint.web.journey.forms import ConsentSignForm
 
 
 @client_view
