@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.consent.services import generate_consent
-from needlepoint.web import journey_urls
+from needlepoint.web.journey import urls as journey_urls
 from tests.conftest import ClinicWorld
 from tests.journey.helpers import confirmed_plan, intake_with_photo, signed
 from tests.platform.test_isolation import EXTRA_ROUTES
+from tests.routes import flat_routes
 
 # The platform's route census (tests/platform/test_isolation.py) must know every <int:...> route;
 # the journey's staff routes are checked below, the portal's in test_portal.py.
@@ -83,22 +84,21 @@ def _objects(world: ClinicWorld) -> dict[str, int]:
 
 
 def _url(name: str, objects: dict[str, int]) -> str:
-    pattern = next(p for p in journey_urls.urlpatterns if isinstance(p, URLPattern) and p.name == name)
-    kwargs = {k: objects[k] for k in pattern.pattern.converters}
+    route = next(r for r in flat_routes(journey_urls.urlpatterns) if r.name == name)
+    kwargs = {k: objects[k] for k in route.params}
     return reverse(name, kwargs=kwargs)
 
 
 def test_every_journey_route_is_in_the_role_table() -> None:
-    names = {p.name for p in journey_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = {r.name for r in flat_routes(journey_urls.urlpatterns)}
     assert names == set(ROLES)
     # and every one is behind staff_view with exactly those roles
-    for p in journey_urls.urlpatterns:
-        assert isinstance(p, URLPattern)
+    for p in flat_routes(journey_urls.urlpatterns):
         view = p.callback
         allowed = getattr(view, "allowed_roles", None) or getattr(
             getattr(view, "__wrapped__", None), "allowed_roles", None
         )
-        assert allowed is not None and {str(r) for r in allowed} == ROLES[str(p.name)], p.name
+        assert allowed is not None and {str(r) for r in allowed} == ROLES[p.name], p.name
 
 
 @pytest.mark.parametrize(

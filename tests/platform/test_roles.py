@@ -50,6 +50,7 @@ NOT_STAFF_NAMES = {
     "2fa-setup",  # signed-in user setting up their own second factor
     "2fa-verify",
     "switch-clinic",  # checks membership of the target clinic itself (tests/platform/test_auth.py)
+    "switch-clinic-moved",  # old path of switch-clinic: redirects there (308)
     "calendar-feed",  # secret-token iCalendar feed (tests/booking/test_dst_and_ical.py)
     "learn-index",  # public protocol pages
     "learn-topic",

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from needlepoint.clinic.audit.models import AccessLog
 from needlepoint.clinic.treatments import services
-from needlepoint.web import treatment_urls
+from needlepoint.web.treatments import urls as treatment_urls
 from tests.conftest import ClinicWorld
 from tests.platform.test_isolation import EXTRA_ROUTES
+from tests.routes import flat_routes
 from tests.treatments.helpers import START, entry_input, image_bytes, treatment_day, upload
 
 EXTRA_ROUTES.update(
@@ -85,21 +86,20 @@ def _objects(world: ClinicWorld) -> dict[str, int]:
 
 
 def _url(name: str, objects: dict[str, int]) -> str:
-    pattern = next(p for p in treatment_urls.urlpatterns if isinstance(p, URLPattern) and p.name == name)
-    kwargs = {k: objects[EXTRA_ROUTES[name]] for k in pattern.pattern.converters}
+    route = next(r for r in flat_routes(treatment_urls.urlpatterns) if r.name == name)
+    kwargs = {k: objects[EXTRA_ROUTES[name]] for k in route.params}
     return reverse(name, kwargs=kwargs)
 
 
 def test_every_route_is_in_the_role_table_behind_staff_view() -> None:
-    names = {p.name for p in treatment_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = {r.name for r in flat_routes(treatment_urls.urlpatterns)}
     assert names == set(ROLES)
-    for p in treatment_urls.urlpatterns:
-        assert isinstance(p, URLPattern)
+    for p in flat_routes(treatment_urls.urlpatterns):
         view: Any = p.callback
         allowed = getattr(view, "allowed_roles", None) or getattr(
             getattr(view, "__wrapped__", None), "allowed_roles", None
         )
-        assert allowed is not None and {str(r) for r in allowed} == ROLES[str(p.name)], p.name
+        assert allowed is not None and {str(r) for r in allowed} == ROLES[p.name], p.name
 
 
 def test_get_routes_answer_by_role(client: Any, clinic_a: ClinicWorld) -> None:

@@ -16,9 +16,9 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.plans.selectors import current_plan, plan_for_session
 from needlepoint.interop.ical import client_event
+from needlepoint.portal.forms import PortalCancelForm
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
-from needlepoint.web.journey.forms import PortalCancelForm
 
 
 def _appointment(client: Client, pk: int) -> Appointment:

@@ -15,8 +15,8 @@ from needlepoint.clinic.consent.selectors import current_document, pdf_response
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.interop.pdf import render_pdf
+from needlepoint.portal.forms import ConsentSignForm
 from needlepoint.portal.session import client_view, portal_context
-from needlepoint.web.journey.forms import ConsentSignForm
 
 
 @client_view

@@ -19,9 +19,9 @@ from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import current_plan, engine_plan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
+from needlepoint.portal.forms import IntakeForm
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
-from needlepoint.web.journey.forms import IntakeForm
 from needlepoint.web.photo_response import photo_response
 
 

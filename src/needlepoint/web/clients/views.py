@@ -15,7 +15,8 @@ from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking.selectors import upcoming_for_client
 from needlepoint.clinic.clients import selectors, services
 from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, clinic_of, staff_view
-from needlepoint.web.forms import ClientForm
+
+from .forms import ClientForm
 
 PAGE_SIZE = 25
 

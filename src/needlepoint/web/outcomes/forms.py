@@ -119,7 +119,3 @@ class AnalyticsForm(forms.Form):
     )
     since = forms.DateField(required=False, widget=DATE, label="Sessions from")
     until = forms.DateField(required=False, widget=DATE, label="Sessions until")
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Reason (the client sees it)")

@@ -1,13 +1,16 @@
-"""Web routes for reviews: owners' moderation and each clinic's public reviews page."""
+"""Reviews: owners' moderation (mounted at /reviews/) and each clinic's public page
+(`public_urlpatterns`, mounted at /c/<slug>/reviews/)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import moderation as review_moderation
-from .views import public as review_public
+from .views import moderation, public
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("reviews/", review_moderation.moderation, name="review-moderation"),
-    path("reviews/<int:pk>/publish/", review_moderation.publish, name="review-publish"),
-    path("reviews/<int:pk>/reject/", review_moderation.reject, name="review-reject"),
-    path("c/<slug:slug>/reviews/", review_public.public_reviews, name="reviews-public"),
+    path("", moderation.moderation, name="review-moderation"),
+    path("<int:pk>/publish/", moderation.publish, name="review-publish"),
+    path("<int:pk>/reject/", moderation.reject, name="review-reject"),
+]
+
+public_urlpatterns: list[URLPattern | URLResolver] = [
+    path("", public.public_reviews, name="reviews-public"),
 ]

@@ -11,10 +11,10 @@ from needlepoint.clinic.booking.engine import policy_for
 from needlepoint.clinic.booking.models import AppointmentType, ShiftException, TimeOff, WeeklyShift
 from needlepoint.clinic.clinics.hours import format_opening_hours
 from needlepoint.clinic.clinics.models import Device, Location, Room
-from needlepoint.web import forms
 from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
 from needlepoint.web.booking import forms as booking_forms
 
+from . import forms
 from .crud import Column, ScopedCrud
 
 

@@ -14,7 +14,7 @@ from needlepoint.clinic.consent.models import ConsentDocument, ConsentSignature,
 from needlepoint.clinic.consent.selectors import pdf_response
 from needlepoint.clinic.plans.selectors import plan_for_read
 from needlepoint.web.access import ALL_STAFF, staff_view
-from needlepoint.web.journey.forms import ConsentSignForm
+from needlepoint.web.client_forms import ConsentSignForm
 
 from .common import ctx, ip_and_agent, membership, now
 

@@ -13,7 +13,7 @@ from needlepoint.clinic.intake.models import IntakeSource
 from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
 from needlepoint.protocol import default_protocol
 from needlepoint.web.access import ALL_STAFF, staff_view
-from needlepoint.web.journey.forms import IntakeForm
+from needlepoint.web.client_forms import IntakeForm
 from needlepoint.web.photo_response import photo_response
 
 from .common import ctx, membership, now

@@ -13,7 +13,8 @@ from needlepoint.clinic.reviews import selectors, services
 from needlepoint.clinic.reviews.models import Review, ReviewStatus
 from needlepoint.clinic.reviews.services import ReviewError
 from needlepoint.web.access import OWNER_ONLY, clinic_of, membership_of, staff_view
-from needlepoint.web.outcomes.forms import RejectForm
+
+from ..forms import RejectForm
 
 
 @staff_view(*OWNER_ONLY)
