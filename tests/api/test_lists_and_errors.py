@@ -10,7 +10,7 @@ from typing import Any
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.clients.models import Client
 from tests.api.conftest import Api
-from tests.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import ClinicWorld
 
 

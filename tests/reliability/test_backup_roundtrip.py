@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.platform.test_cli import db_url, run  # noqa: F401 — db_url is a fixture
+from tests.test_cli import db_url, run  # noqa: F401 — db_url is a fixture
 
 # Per table: row count and SHA-256 of the sorted rows. Sorting the rows' text makes the sum
 # independent of physical order, which a restore is free to change.
