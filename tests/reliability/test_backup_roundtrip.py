@@ -1,6 +1,6 @@
 """backup → change everything → restore gives back the original database exactly: the same row
 count and the same checksum of the contents of every table (not only a few models' counts, as
-tests/platform/test_cli.py checks). Runs the real `needlepoint` command on a scratch database of
+tests/test_cli.py checks). Runs the real `needlepoint` command on a scratch database of
 the suite's engine."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The matrix is generated from the URL conf: every named route is either a staff v
 (`staff_view(*roles)` records `allowed_roles` on it) and then tested for every role — allowed →
 anything but 403, others → 403, anonymous → the login page — or it is on the small, explained
 `NOT_STAFF` list below. A new route that is neither fails the census. Another clinic's objects
-are covered per id route by tests/platform/test_isolation.py.
+are covered per id route by tests/web/test_isolation.py.
 """
 
 from __future__ import annotations
@@ -49,15 +49,15 @@ NOT_STAFF_NAMES = {
     "logout",
     "2fa-setup",  # signed-in user setting up their own second factor
     "2fa-verify",
-    "switch-clinic",  # checks membership of the target clinic itself (tests/platform/test_auth.py)
+    "switch-clinic",  # checks membership of the target clinic itself (tests/web/test_isolation.py)
     "switch-clinic-moved",  # old path of switch-clinic: redirects there (308)
-    "calendar-feed",  # secret-token iCalendar feed (tests/booking/test_dst_and_ical.py)
+    "calendar-feed",  # secret-token iCalendar feed (tests/clinic/booking/test_dst_and_ical.py)
     "learn-index",  # public protocol pages
     "learn-topic",
     "reviews-public",  # a clinic's published reviews
 }
 NOT_STAFF_PATTERNS = [
-    re.compile(r"^portal/"),  # client portal: magic-link session of one client (tests/journey/test_portal.py)
+    re.compile(r"^portal/"),  # client portal: magic-link session of one client (tests/portal/test_portal.py)
     re.compile(r"^api/"),  # Django Ninja API: token auth with its own role checks (tests/api)
 ]
 

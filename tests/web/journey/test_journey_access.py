@@ -13,7 +13,7 @@ from tests.conftest import ClinicWorld
 from tests.routes import flat_routes
 from tests.web.test_isolation import EXTRA_ROUTES
 
-# The platform's route census (tests/platform/test_isolation.py) must know every <int:...> route;
+# The platform's route census (tests/web/test_isolation.py) must know every <int:...> route;
 # the journey's staff routes are checked below, the portal's in test_portal.py.
 EXTRA_ROUTES.update(
     {

@@ -19,7 +19,7 @@ from needlepoint.clinic.messaging.reactions import ReportInput, submit_report
 from tests.conftest import ClinicWorld
 from tests.web.test_isolation import EXTRA_ROUTES
 
-# The platform's route census (tests/platform/test_isolation.py) must know every <int:...> route.
+# The platform's route census (tests/web/test_isolation.py) must know every <int:...> route.
 EXTRA_ROUTES.update({"reaction-photo": "reaction_photo"})
 
 
