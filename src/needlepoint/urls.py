@@ -4,6 +4,7 @@ a client…), so they are mounted at the root and group their routes by resource
 
 from django.urls import include, path
 
+from needlepoint.portal import urls as portal_urls
 from needlepoint.web.account.views.auth import healthz
 from needlepoint.web.redirects import moved
 from needlepoint.web.reviews import urls as reviews_urls
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("needlepoint.web.journey.urls")),
     path("", include("needlepoint.web.treatments.urls")),
     path("", include("needlepoint.web.outcomes.urls")),
-    path("", include("needlepoint.portal.urls")),
+    path("portal/<slug:slug>/", include("needlepoint.portal.urls")),
+    path("learn/", include(portal_urls.learn_urlpatterns)),
     *moved_paths,
 ]
