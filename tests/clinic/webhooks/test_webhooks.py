@@ -275,7 +275,7 @@ def test_the_readme_verification_snippet_accepts_our_signature() -> None:
     """The receiver code documented in the README, run against a real signed body."""
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     section = readme.split("Verify the `Needlepoint-Signature", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     namespace: dict[str, Any] = {}
