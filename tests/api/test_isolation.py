@@ -13,8 +13,8 @@ import pytest
 from needlepoint.api.api import api
 from tests.api.conftest import Api, token_for
 from tests.api.worlds import TREATED_AT, journey_objects
+from tests.clinic.treatments.helpers import image_bytes
 from tests.conftest import ClinicWorld
-from tests.treatments.helpers import image_bytes
 
 
 def id_routes() -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentType, Seri
 from needlepoint.clinic.intake.models import Intake
 from needlepoint.clinic.plans.models import TreatmentPlan
 from tests.api.conftest import Api, token_for
-from tests.booking.conftest import NOW, make_booking_world
+from tests.clinic.booking.conftest import NOW, make_booking_world
 from tests.conftest import ClinicWorld
 
 

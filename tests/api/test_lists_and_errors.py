@@ -11,7 +11,7 @@ from needlepoint.clinic.booking import services
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.permissions import SystemActor
 from tests.api.conftest import Api
-from tests.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import ClinicWorld
 
 

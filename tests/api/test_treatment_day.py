@@ -13,8 +13,8 @@ from PIL import Image
 from needlepoint.clinic.outcomes.models import AdverseEvent
 from needlepoint.clinic.treatments.models import Chart, Lot
 from tests.api.conftest import Api, token_for
+from tests.clinic.treatments.helpers import START, Day, image_bytes, treatment_day
 from tests.conftest import ClinicWorld
-from tests.treatments.helpers import START, Day, image_bytes, treatment_day
 
 
 @pytest.fixture(autouse=True)

@@ -27,9 +27,9 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     from needlepoint.clinic.permissions import ClientActor
     from needlepoint.clinic.reviews.services import submit_review
     from needlepoint.clinic.treatments import services as treatments
-    from tests.booking.conftest import NOW, make_booking_world, spec
-    from tests.journey.helpers import draft, intake_data, photo_upload
-    from tests.treatments.helpers import entry_input, image_bytes, treatment_day, upload
+    from tests.clinic.booking.conftest import NOW, make_booking_world, spec
+    from tests.clinic.journey_helpers import draft, intake_data, photo_upload
+    from tests.clinic.treatments.helpers import entry_input, image_bytes, treatment_day, upload
 
     # A history of cold sores gives the plan a finding to acknowledge.
     intake = submit_intake(

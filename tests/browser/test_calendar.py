@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from needlepoint.clinic.booking.models import Appointment
-from tests.booking.conftest import make_booking_world
 from tests.browser.conftest import screenshot
+from tests.clinic.booking.conftest import make_booking_world
 from tests.conftest import PASSWORD, ClinicWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

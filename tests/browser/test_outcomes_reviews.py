@@ -10,8 +10,8 @@ from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews.services import submit_review
 from tests.browser.conftest import screenshot
+from tests.clinic.outcomes.helpers import day, finished_series, session
 from tests.conftest import PASSWORD, ClinicWorld
-from tests.outcomes.helpers import day, finished_series, session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,9 +14,9 @@ from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.treatments.models import Chart, TreatmentPhoto
 from tests.browser.conftest import screenshot
+from tests.clinic.journey_helpers import confirmed_plan, signed
+from tests.clinic.treatments.helpers import appointment_at, lot
 from tests.conftest import PASSWORD, ClinicWorld
-from tests.journey.helpers import confirmed_plan, signed
-from tests.treatments.helpers import appointment_at, lot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -21,10 +21,10 @@ from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews.services import publish_review, submit_review
 from needlepoint.clinic.treatments import services as treatments
 from needlepoint.clinic.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.booking.conftest import NOW, BookingWorld, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, BookingWorld, make_booking_world, spec
+from tests.clinic.outcomes.helpers import finished_series
+from tests.clinic.treatments.helpers import START, entry_input, treatment_day
 from tests.conftest import ClinicWorld
-from tests.outcomes.helpers import finished_series
-from tests.treatments.helpers import START, entry_input, treatment_day
 
 ALL_HOOKS = ["appointment.booked", "appointment.cancelled", "adverse_event.opened", "review.published"]
 

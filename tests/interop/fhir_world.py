@@ -12,9 +12,9 @@ from needlepoint.clinic.booking import services as booking
 from needlepoint.clinic.outcomes.models import AdverseEvent, OutcomeScore
 from needlepoint.clinic.permissions import SystemActor
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
-from tests.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.journey_helpers import confirmed_plan, signed
 from tests.conftest import ClinicWorld
-from tests.journey.helpers import confirmed_plan, signed
 
 
 @dataclass

@@ -17,7 +17,7 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.messaging.models import OutboxMessage
 from needlepoint.interop import csv_export, csv_import
 from needlepoint.interop.csv_import import ImportFailed, import_appointments, import_clients
-from tests.booking.conftest import BookingWorld, make_booking_world
+from tests.clinic.booking.conftest import BookingWorld, make_booking_world
 from tests.conftest import ClinicWorld
 
 NOW = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)

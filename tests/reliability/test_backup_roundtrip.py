@@ -1,6 +1,6 @@
 """backup → change everything → restore gives back the original database exactly: the same row
 count and the same checksum of the contents of every table (not only a few models' counts, as
-tests/platform/test_cli.py checks). Runs the real `needlepoint` command on a scratch database of
+tests/test_cli.py checks). Runs the real `needlepoint` command on a scratch database of
 the suite's engine."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.platform.test_cli import db_url, run  # noqa: F401 — db_url is a fixture
+from tests.test_cli import db_url, run  # noqa: F401 — db_url is a fixture
 
 # Per table: row count and SHA-256 of the sorted rows. Sorting the rows' text makes the sum
 # independent of physical order, which a restore is free to change.

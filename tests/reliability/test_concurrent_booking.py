@@ -1,6 +1,6 @@
 """≥ 10 k booking attempts from 32 concurrent clients, each with its own database connection, on
 slots that overlap each other on practitioners, rooms and devices: zero overlaps, checked in SQL,
-and every series is whole. (tests/booking/test_no_double_booking.py holds the small version that
+and every series is whole. (tests/clinic/booking/test_no_double_booking.py holds the small version that
 also runs on SQLite; this one needs PostgreSQL's concurrency to mean anything.)"""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentType, Seri
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.permissions import SystemActor
-from tests.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
 

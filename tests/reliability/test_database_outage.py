@@ -26,7 +26,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentType, Seri
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.permissions import SystemActor
-from tests.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
 

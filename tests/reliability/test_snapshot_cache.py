@@ -16,7 +16,7 @@ from needlepoint.clinic.booking import engine, services, snapshot_cache
 from needlepoint.clinic.booking.models import WeeklyShift
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.permissions import SystemActor
-from tests.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, make_booking_world, spec
 from tests.conftest import make_clinic_world
 
 LO = datetime(2027, 1, 4, tzinfo=UTC)

@@ -87,4 +87,4 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-urlpatterns = [path("portal/<slug:slug>/reaction/", report, name="portal-reaction")]
+urlpatterns = [path("reaction/", report, name="portal-reaction")]

@@ -98,7 +98,7 @@ def withdraw(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("portal/<slug:slug>/reviews/", reviews, name="portal-reviews"),
-    path("portal/<slug:slug>/reviews/series/<int:series_pk>/", write, name="portal-review-write"),
-    path("portal/<slug:slug>/reviews/<int:review_pk>/withdraw/", withdraw, name="portal-review-withdraw"),
+    path("reviews/", reviews, name="portal-reviews"),
+    path("reviews/series/<int:series_pk>/", write, name="portal-review-write"),
+    path("reviews/<int:review_pk>/withdraw/", withdraw, name="portal-review-withdraw"),
 ]

@@ -1,4 +1,5 @@
-"""Client portal (/portal/<clinic>/…) and the public Learn pages (/learn/…)."""
+"""Client portal, mounted at /portal/<clinic-slug>/, and the public Learn pages
+(`learn_urlpatterns`, mounted at /learn/)."""
 
 from __future__ import annotations
 
@@ -6,39 +7,40 @@ from django.urls import include, path
 
 from .views import account, appointments, documents, home, learn
 
+learn_urlpatterns = [
+    path("", learn.learn_index, name="learn-index"),
+    path("<slug:topic>/", learn.learn_topic, name="learn-topic"),
+]
+
 urlpatterns = [
-    path("learn/", learn.learn_index, name="learn-index"),
-    path("learn/<slug:topic>/", learn.learn_topic, name="learn-topic"),
-    path("portal/<slug:slug>/login/", account.login, name="portal-login"),
-    path("portal/<slug:slug>/login/<str:token>/", account.redeem, name="portal-redeem"),
-    path("portal/<slug:slug>/logout/", account.logout, name="portal-logout"),
-    path("portal/<slug:slug>/", home.home, name="portal-home"),
+    path("login/", account.login, name="portal-login"),
+    path("login/<str:token>/", account.redeem, name="portal-redeem"),
+    path("logout/", account.logout, name="portal-logout"),
+    path("", home.home, name="portal-home"),
     path("", include("needlepoint.portal.reactions")),
     path("", include("needlepoint.portal.reviews")),
-    path("portal/<slug:slug>/intake/", home.intake, name="portal-intake"),
-    path("portal/<slug:slug>/intake/photos/<int:photo_pk>/", home.intake_photo, name="portal-intake-photo"),
-    path("portal/<slug:slug>/consent/<int:document_pk>/", documents.consent, name="portal-consent"),
+    path("intake/", home.intake, name="portal-intake"),
+    path("intake/photos/<int:photo_pk>/", home.intake_photo, name="portal-intake-photo"),
+    path("consent/<int:document_pk>/", documents.consent, name="portal-consent"),
+    path("consent/<int:signature_pk>/pdf/", documents.consent_pdf, name="portal-consent-pdf"),
+    path("plans/<int:plan_pk>/quote.pdf", documents.quote_pdf, name="portal-quote-pdf"),
     path(
-        "portal/<slug:slug>/consent/<int:signature_pk>/pdf/", documents.consent_pdf, name="portal-consent-pdf"
-    ),
-    path("portal/<slug:slug>/plans/<int:plan_pk>/quote.pdf", documents.quote_pdf, name="portal-quote-pdf"),
-    path(
-        "portal/<slug:slug>/appointments/<int:appointment_pk>/",
+        "appointments/<int:appointment_pk>/",
         appointments.prepare,
         name="portal-appointment",
     ),
     path(
-        "portal/<slug:slug>/appointments/<int:appointment_pk>/calendar.ics",
+        "appointments/<int:appointment_pk>/calendar.ics",
         appointments.calendar,
         name="portal-appointment-ics",
     ),
     path(
-        "portal/<slug:slug>/appointments/<int:appointment_pk>/reschedule/",
+        "appointments/<int:appointment_pk>/reschedule/",
         appointments.reschedule,
         name="portal-appointment-reschedule",
     ),
     path(
-        "portal/<slug:slug>/appointments/<int:appointment_pk>/cancel/",
+        "appointments/<int:appointment_pk>/cancel/",
         appointments.cancel,
         name="portal-appointment-cancel",
     ),

@@ -11,8 +11,8 @@ from needlepoint import clock
 from needlepoint.clinic.audit.services import client_ip
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.portal import services
+from needlepoint.portal.forms import PortalLoginForm
 from needlepoint.portal.session import session_client, sign_in, sign_out
-from needlepoint.web.journey_forms import PortalLoginForm
 
 
 def login(request: HttpRequest, slug: str) -> HttpResponse:

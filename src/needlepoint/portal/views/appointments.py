@@ -25,9 +25,9 @@ from needlepoint.clinic.errors import DomainError
 from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans.selectors import current_plan, plan_for_session
 from needlepoint.interop.ical import client_event
+from needlepoint.portal.forms import PortalCancelForm
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
-from needlepoint.web.journey_forms import PortalCancelForm
 
 TOO_LATE = (
     "It is too late to change this session online (the clinic's notice period). Please call the clinic."

@@ -16,9 +16,9 @@ from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.interop.pdf import render_pdf
+from needlepoint.portal.forms import ConsentSignForm
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.web.errors import apply_to_form
-from needlepoint.web.journey_forms import ConsentSignForm
 
 
 @client_view

@@ -20,10 +20,10 @@ from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import current_plan, engine_plan
 from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
+from needlepoint.portal.forms import IntakeForm
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
 from needlepoint.web.errors import apply_to_form
-from needlepoint.web.journey_forms import IntakeForm
 from needlepoint.web.photo_response import photo_response
 
 

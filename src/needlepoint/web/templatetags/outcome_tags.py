@@ -12,7 +12,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.outcomes import selectors
 from needlepoint.clinic.treatments.models import TreatmentPhoto
-from needlepoint.web.views.outcome_chart import chain_svg
+from needlepoint.web.outcomes.views.chart import chain_svg
 
 register = template.Library()
 

@@ -1,0 +1,281 @@
+"""Staff forms of the client journey: plan, screening acknowledgement, prices (the forms the
+client fills in herself, intake and consent signature, are in web/client_forms.py). Choices come
+from the protocol data, never from hard-coded lists, and the forms only shape input: the services
+decide (and their errors are put back on the fields)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from needlepoint.clinic.clinics.models import Clinic, Device
+from needlepoint.clinic.plans.engine import AreaChoice
+from needlepoint.clinic.plans.models import TreatmentPlan
+from needlepoint.clinic.plans.services import Schedule
+from needlepoint.clinic.pricing.models import PriceList
+from needlepoint.protocol import DEPTH_CEILING_MM, DEPTH_FLOOR_MM, Protocol
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PACKAGE_ROWS = 3
+
+
+class PlanStartForm(forms.Form):
+    device = forms.ModelChoiceField(
+        queryset=Device.objects.none(), help_text="Its maximum depth caps every area."
+    )
+    start_date = forms.DateField(
+        required=False, widget=DATE, help_text="First day the course may start (blank: today)."
+    )
+    numbing = forms.BooleanField(required=False, initial=True, label="Numbing cream")
+    numbing_agent = forms.ChoiceField(required=False, label="Numbing cream")
+
+    def __init__(self, *args: Any, clinic: Clinic, protocol: Protocol, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["device"].queryset = Device.objects.for_clinic(clinic).filter(is_active=True)  # type: ignore[attr-defined]
+        agents = protocol.data.numbing.agents
+        default = protocol.data.numbing.default_agent
+        self.fields["numbing_agent"].choices = [  # type: ignore[attr-defined]
+            ("", f"Clinic default ({agents[default].name})"),
+            *((c, a.name) for c, a in agents.items() if c != default),
+        ]
+
+
+class PlanEditForm(forms.Form):
+    """Per intake area: plan it or not, concern, depth (with a reason when it differs from the
+    recommendation), then the series and the price."""
+
+    sessions = forms.IntegerField(min_value=1, max_value=24)
+    gap_min_days = forms.IntegerField(label="Shortest gap (days)", min_value=1, max_value=400)
+    gap_max_days = forms.IntegerField(label="Longest gap (days)", min_value=1, max_value=400)
+    first_earliest = forms.DateField(label="First session: earliest", widget=DATE)
+    first_latest = forms.DateField(label="First session: latest", widget=DATE)
+    schedule_reason = forms.CharField(
+        label="Reason for a different series",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    price = forms.DecimalField(
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="Blank: from the clinic's price list.",
+    )
+    notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, plan: TreatmentPlan, protocol: Protocol, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        d = protocol.data
+        planned = {a.area: a for a in plan.areas.all()}
+        self.area_codes = [a["area"] for a in plan.intake.areas]
+        self.area_names = {c: d.areas[c].name if c in d.areas else c for c in self.area_codes}
+        requested = {a["area"]: a for a in plan.intake.areas}
+        for code in self.area_codes:
+            spec = d.areas.get(code)
+            region = spec.region if spec else ""
+            row = planned.get(code)
+            self.fields[f"include_{code}"] = forms.BooleanField(
+                label="Plan", required=False, initial=row is not None
+            )
+            self.fields[f"indication_{code}"] = forms.ChoiceField(
+                label="Concern",
+                choices=[(ic, i.name) for ic, i in d.indications.items() if region in i.regions],
+                initial=row.indication if row else requested[code]["indication"],
+            )
+            self.fields[f"depth_{code}"] = forms.DecimalField(
+                label="Depth (mm)",
+                required=False,
+                max_digits=3,
+                decimal_places=2,
+                min_value=DEPTH_FLOOR_MM,
+                max_value=DEPTH_CEILING_MM,
+                initial=row.depth_mm if row else None,
+                widget=forms.NumberInput(attrs={"step": "0.05"}),
+            )
+            self.fields[f"reason_{code}"] = forms.CharField(
+                label="Reason", required=False, max_length=1000, initial=row.override_reason if row else ""
+            )
+            self.fields[f"area_{code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        if not self.is_bound:
+            self.initial.update(
+                {
+                    "sessions": plan.sessions,
+                    "gap_min_days": plan.gap_min_days,
+                    "gap_max_days": plan.gap_max_days,
+                    "first_earliest": plan.first_earliest,
+                    "first_latest": plan.first_latest,
+                    "schedule_reason": plan.schedule_reason,
+                    "price": plan.price,
+                    "notes": plan.notes,
+                }
+            )
+        self.planned = planned
+
+    def area_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": c,
+                "name": self.area_names[c],
+                "row": self.planned.get(c),
+                "area": self[f"area_{c}"],
+                "include": self[f"include_{c}"],
+                "indication": self[f"indication_{c}"],
+                "depth": self[f"depth_{c}"],
+                "reason": self[f"reason_{c}"],
+            }
+            for c in self.area_codes
+        ]
+
+    SCHEDULE = (
+        "sessions",
+        "gap_min_days",
+        "gap_max_days",
+        "first_earliest",
+        "first_latest",
+        "schedule_reason",
+        "price",
+        "notes",
+    )
+
+    def schedule_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.SCHEDULE]
+
+    def choices(self) -> list[AreaChoice]:
+        c = self.cleaned_data
+        requested = {a["area"]: a for a in self.plan.intake.areas}
+        out = []
+        for code in self.area_codes:
+            if not c.get(f"include_{code}"):
+                continue
+            indication = c[f"indication_{code}"]
+            grade = requested[code].get("goodman_baron_grade")
+            prev = self.planned.get(code)
+            depth = c.get(f"depth_{code}")
+            if prev is not None and prev.indication != indication:
+                depth = None  # a new concern starts from its own recommendation
+            out.append(
+                AreaChoice(
+                    code,
+                    indication,
+                    grade if indication == requested[code]["indication"] else None,
+                    depth,
+                    c.get(f"reason_{code}", ""),
+                )
+            )
+        return out
+
+    def schedule(self) -> Schedule:
+        c = self.cleaned_data
+        return Schedule(
+            c["sessions"],
+            c["gap_min_days"],
+            c["gap_max_days"],
+            c["first_earliest"],
+            c["first_latest"],
+            c.get("schedule_reason", ""),
+        )
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelPlanForm(forms.Form):
+    reason = forms.CharField(max_length=300)
+
+
+class PriceListForm(forms.ModelForm):
+    class Meta:
+        model = PriceList
+        fields = ["laser_course_price", "laser_course_label", "quote_valid_days", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(
+        self,
+        *args: Any,
+        protocol: Protocol,
+        prices: Mapping[str, Decimal],
+        packages: list[dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.protocol = protocol
+        for code, spec in protocol.data.areas.items():
+            self.fields[f"price_{code}"] = forms.DecimalField(
+                label=spec.name,
+                required=False,
+                max_digits=10,
+                decimal_places=2,
+                min_value=Decimal("0"),
+                initial=prices.get(code),
+            )
+        for i in range(PACKAGE_ROWS):
+            p = packages[i] if i < len(packages) else {}
+            self.fields[f"package_{i}_name"] = forms.CharField(
+                label="Package", required=False, max_length=80, initial=p.get("name")
+            )
+            self.fields[f"package_{i}_sessions"] = forms.IntegerField(
+                label="Sessions", required=False, min_value=2, max_value=12, initial=p.get("sessions")
+            )
+            self.fields[f"package_{i}_discount"] = forms.DecimalField(
+                label="Discount %",
+                required=False,
+                max_digits=5,
+                decimal_places=2,
+                min_value=Decimal("0"),
+                max_value=Decimal("100"),
+                initial=p.get("discount_percent"),
+            )
+
+    def price_fields(self) -> list[forms.BoundField]:
+        return [self[f"price_{c}"] for c in self.protocol.data.areas]
+
+    def package_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"package_{i}_name"], self[f"package_{i}_sessions"], self[f"package_{i}_discount"])
+            for i in range(PACKAGE_ROWS)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        seen: set[int] = set()
+        for i in range(PACKAGE_ROWS):
+            name, sessions, discount = (
+                data.get(f"package_{i}_{k}") for k in ("name", "sessions", "discount")
+            )
+            filled = [v not in (None, "") for v in (name, sessions, discount)]
+            if (
+                any(filled)
+                and not all(filled)
+                and not any(f"package_{i}_{k}" in self.errors for k in ("name", "sessions", "discount"))
+            ):
+                self.add_error(
+                    f"package_{i}_name", "Give the package a name, a number of sessions and a discount."
+                )
+            if sessions is not None and all(filled):
+                if sessions in seen:
+                    self.add_error(f"package_{i}_sessions", "Two packages have this number of sessions.")
+                seen.add(sessions)
+        return data
+
+    def area_prices(self) -> dict[str, Decimal | None]:
+        return {c: self.cleaned_data.get(f"price_{c}") for c in self.protocol.data.areas}
+
+    def packages(self) -> list[dict[str, Any]]:
+        c = self.cleaned_data
+        return [
+            {
+                "name": c[f"package_{i}_name"],
+                "sessions": c[f"package_{i}_sessions"],
+                "discount_percent": c[f"package_{i}_discount"],
+            }
+            for i in range(PACKAGE_ROWS)
+            if c.get(f"package_{i}_name")
+            and c.get(f"package_{i}_sessions") is not None
+            and c.get(f"package_{i}_discount") is not None
+        ]

@@ -1,0 +1,168 @@
+"""The owner's set-up pages: clinic settings, locations, rooms, devices, staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from needlepoint.clinic.accounts.models import Membership
+from needlepoint.clinic.booking.engine import policy_for
+from needlepoint.clinic.booking.models import AppointmentType, ShiftException, TimeOff, WeeklyShift
+from needlepoint.clinic.clinics.hours import format_opening_hours
+from needlepoint.clinic.clinics.models import Device, Location, Room
+from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
+from needlepoint.web.booking import forms as booking_forms
+
+from . import forms
+from .crud import Column, ScopedCrud
+
+
+@staff_view(*OWNER_ONLY)
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    form = forms.ClinicSettingsForm(request.POST or None, instance=clinic_of(request))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Clinic settings saved.")
+        return redirect("clinic-settings")
+    return render(request, "setup/clinic.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@staff_view(*OWNER_ONLY)
+def booking_policy(request: HttpRequest) -> HttpResponse:
+    policy = policy_for(clinic_of(request))
+    form = booking_forms.BookingPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Booking policy saved.")
+        return redirect("booking-policy")
+    return render(request, "setup/booking_policy.html", {"form": form}, status=400 if form.errors else 200)
+
+
+_NUMBING_PLACE = {"room": "in the room", "waiting_area": "in the waiting area"}
+
+
+def _minutes(value: int) -> str:
+    return f"{value} min"
+
+
+def _hours(loc: Location) -> str:
+    return "; ".join(f"{d} {t}" for d, t in format_opening_hours(loc.opening_hours) if t != "closed")
+
+
+TABLES = [
+    ScopedCrud(
+        "locations",
+        "Locations",
+        Location,
+        forms.LocationForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Time zone", lambda o: o.timezone),
+            Column("City", lambda o: o.city),
+            Column("Opening hours", _hours),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+    ),
+    ScopedCrud(
+        "rooms",
+        "Rooms",
+        Room,
+        forms.RoomForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Location", lambda o: o.location.name),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+        select_related=("location",),
+    ),
+    ScopedCrud(
+        "devices",
+        "Devices",
+        Device,
+        forms.DeviceForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Make / model", lambda o: f"{o.make} {o.model}"),
+            Column("Type", lambda o: o.get_kind_display()),
+            Column("Max depth (mm)", lambda o: o.max_depth_mm),
+            Column("Location", lambda o: o.location.name),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+        select_related=("location",),
+    ),
+    ScopedCrud(
+        "appointment-types",
+        "Appointment types",
+        AppointmentType,
+        booking_forms.AppointmentTypeForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Treatment", lambda o: _minutes(o.duration_minutes)),
+            Column(
+                "Numbing",
+                lambda o: f"{o.numbing_minutes} min, {_NUMBING_PLACE[o.numbing_place]}",
+            ),
+            Column("Cleaning", lambda o: _minutes(o.cleaning_minutes)),
+            Column("Device", lambda o: o.get_device_kind_display() or "none"),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+    ),
+    ScopedCrud(
+        "shifts",
+        "Weekly rota",
+        WeeklyShift,
+        booking_forms.WeeklyShiftForm,
+        [
+            Column("Practitioner", lambda o: o.practitioner.name),
+            Column("Location", lambda o: o.location.name),
+            Column("Day", lambda o: o.get_weekday_display()),
+            Column("Hours (local)", lambda o: f"{o.start:%H:%M}–{o.end:%H:%M}"),
+        ],
+        select_related=("practitioner__user", "location"),
+    ),
+    ScopedCrud(
+        "shift-exceptions",
+        "Rota exceptions",
+        ShiftException,
+        booking_forms.ShiftExceptionForm,
+        [
+            Column("Practitioner", lambda o: o.practitioner.name),
+            Column("Location", lambda o: o.location.name),
+            Column("Date", lambda o: o.date),
+            Column(
+                "Hours (local)", lambda o: "day off" if o.is_day_off else f"{o.start:%H:%M}–{o.end:%H:%M}"
+            ),
+            Column("Note", lambda o: o.note),
+        ],
+        select_related=("practitioner__user", "location"),
+    ),
+    ScopedCrud(
+        "time-off",
+        "Time off",
+        TimeOff,
+        booking_forms.TimeOffForm,
+        [
+            Column("Practitioner", lambda o: o.practitioner.name),
+            Column("From (UTC)", lambda o: f"{o.start:%Y-%m-%d %H:%M}"),
+            Column("To (UTC)", lambda o: f"{o.end:%Y-%m-%d %H:%M}"),
+            Column("Reason", lambda o: o.reason),
+        ],
+        select_related=("practitioner__user",),
+    ),
+    ScopedCrud(
+        "staff",
+        "Staff",
+        Membership,
+        forms.MembershipForm,
+        [
+            Column("Name", lambda o: o.name),
+            Column("Email", lambda o: o.user.email),
+            Column("Role", lambda o: o.get_role_display()),
+            Column("Locations", lambda o: ", ".join(loc.name for loc in o.locations.all())),
+            Column("Active", lambda o: "yes" if o.is_active else "no"),
+        ],
+        create_form_class=forms.NewStaffForm,
+        select_related=("user",),
+    ),
+]

@@ -1,0 +1,364 @@
+"""Treatment day for one appointment: check-in, the numbing clock, the chart (entries, signing,
+addenda) and the session's photos on one page.
+
+Front desk sees check-in and the numbing clock; charts and photos are clinical. Every refusal of
+the services comes back on its form field with the input kept (400/403/409).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from needlepoint import clock
+from needlepoint.clinic.audit.services import AccessContext, record_access
+from needlepoint.clinic.booking.models import Appointment
+from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.permissions import Action, may
+from needlepoint.clinic.plans.models import TreatmentPlan
+from needlepoint.clinic.treatments import protocol_rules, selectors, services
+from needlepoint.clinic.treatments.errors import TreatmentError
+from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, NumbingApplication
+from needlepoint.clinic.treatments.vocab import REACTION_BY_CODE, LotKind
+from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
+from needlepoint.web.errors import apply_to_form
+from needlepoint.web.treatments.forms import (
+    AddendumForm,
+    ChartEntryForm,
+    NumbingForm,
+    PhotoForm,
+    SignForm,
+)
+
+#: Seconds between refreshes of the numbing clock (htmx poll, or the Refresh header without JS).
+CLOCK_REFRESH_SECONDS = 30
+
+
+def appointment_or_404(request: HttpRequest, pk: int, action: str) -> Appointment:
+    try:
+        appt = selectors.appointment_for(clinic_of(request), pk)
+    except Appointment.DoesNotExist as exc:
+        raise Http404 from exc
+    record_access(AccessContext.from_request(request), client=appt.client, action=action)
+    return appt
+
+
+def _is_clinical(request: HttpRequest) -> bool:
+    return may(membership_of(request), Action.CHART)
+
+
+def _plan_areas(appt: Appointment) -> tuple[list[str], dict[str, Any]]:
+    plan = services.plan_of(appt)
+    if plan is None:
+        return [], {}
+    rows = list(plan.areas.order_by("position"))
+    return [a.area for a in rows], {a.area: a.recommended_mm for a in rows}
+
+
+def _agent_of(plan: TreatmentPlan | None) -> str:
+    """The plan's anaesthetic, else the protocol's default."""
+    return (plan.numbing_agent if plan else "") or protocol_rules.agent_rules().code
+
+
+def _local(appt: Appointment, instant: datetime | None) -> datetime | None:
+    return instant.astimezone(ZoneInfo(appt.location.timezone)) if instant else None
+
+
+def _page(request: HttpRequest, appt: Appointment, status: int = 200, **forms_: forms.Form) -> HttpResponse:
+    """The treatment-day page; ``forms_`` replaces a default form by a bound one with errors."""
+    clinic = clinic_of(request)
+    now = clock.now()
+    areas, recommended = _plan_areas(appt)
+    plan = services.plan_of(appt)
+    numbing_clock = selectors.numbing_clock(appt, now=now)
+    context: dict[str, Any] = {
+        "appt": appt,
+        "plan": plan,
+        "start": _local(appt, appt.start),
+        "end": _local(appt, appt.end),
+        "arrival": _local(appt, appt.arrival),
+        "clock": numbing_clock,
+        "clock_times": _clock_times(appt, numbing_clock),
+        "refresh": CLOCK_REFRESH_SECONDS,
+        "is_clinical": _is_clinical(request),
+        "numbing_form": forms_.get("numbing_form") or NumbingForm(areas=areas, default_agent=_agent_of(plan)),
+        "numbings": [
+            (n, _local(appt, n.applied_at), _local(appt, n.removed_at))
+            for n in appt.numbing_applications.order_by("applied_at", "pk")
+        ],
+    }
+    if context["is_clinical"]:
+        chart = selectors.chart_for_appointment(clinic, appt)
+        entries = list(selectors.chart_entries(chart)) if chart else []
+        charted = {e.area for e in entries}
+        remaining = [a for a in areas if a not in charted]
+        usable = _usable(clinic, appt, now)
+        context.update(
+            chart=chart,
+            entries=[(e, [REACTION_BY_CODE[r] for r in e.reactions]) for e in entries],
+            addenda=list(chart.addenda.select_related("author__user", "entry")) if chart else [],
+            signed_local=_local(appt, chart.signed_at) if chart else None,
+            entry_form=forms_.get("entry_form")
+            or ChartEntryForm(
+                clinic=clinic,
+                appointment=appt,
+                areas=remaining,
+                usable=usable,
+                recommended=recommended,
+                initial={"area": remaining[0] if remaining else None},
+            ),
+            remaining=remaining,
+            sign_form=forms_.get("sign_form")
+            or SignForm(initial={"signature_name": membership_of(request).name}),
+            addendum_form=forms_.get("addendum_form") or AddendumForm(chart=chart),
+            photos=list(selectors.photos_of_appointment(clinic, appt)),
+            photo_form=forms_.get("photo_form") or PhotoForm(areas=areas),
+            no_lots=not usable[LotKind.CARTRIDGE],
+        )
+    return render(request, "treatments/day.html", context, status=status)
+
+
+def _usable(clinic: Clinic, appt: Appointment, now: datetime) -> dict[str, list[Lot]]:
+    return {
+        str(kind): list(selectors.usable_lots(clinic, appt.location, kind, now=now))
+        for kind in (LotKind.CARTRIDGE, LotKind.PRODUCT)
+    }
+
+
+def _clock_times(appt: Appointment, c: selectors.NumbingClock) -> dict[str, datetime | None]:
+    return {
+        "applied": _local(appt, c.application.applied_at) if c.application else None,
+        "ready": _local(appt, c.ready_at),
+        "until": _local(appt, c.effective_until),
+        "latest": _local(appt, c.effective_until_latest),
+    }
+
+
+@staff_view(*ALL_STAFF)
+def treatment_day(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, appointment_or_404(request, pk, "view treatment day"))
+
+
+@staff_view(*ALL_STAFF)
+def numbing_clock(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clock alone: an htmx poll swaps it in; without JavaScript it is a page that the
+    browser reloads by itself (Refresh header) while the clock runs."""
+    appt = appointment_or_404(request, pk, "view numbing clock")
+    c = selectors.numbing_clock(appt, now=clock.now())
+    context = {
+        "appt": appt,
+        "clock": c,
+        "clock_times": _clock_times(appt, c),
+        "refresh": CLOCK_REFRESH_SECONDS,
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    response = render(request, "treatments/_clock.html" if partial else "treatments/clock.html", context)
+    if not partial and c.is_running:
+        response["Refresh"] = str(CLOCK_REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _fail(
+    request: HttpRequest, appt: Appointment, form_name: str, form: forms.Form, exc: TreatmentError
+) -> HttpResponse:
+    apply_to_form(form, exc)
+    return _page(request, appt, status=exc.status, **{form_name: form})
+
+
+@require_POST
+@staff_view(action=Action.CHECK_IN)
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    appt = appointment_or_404(request, pk, "check in")
+    try:
+        services.check_in(clinic_of(request), membership_of(request), appt, now=clock.now())
+    except TreatmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Checked in.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+@require_POST
+@staff_view(action=Action.RECORD_NUMBING)
+def record_numbing(request: HttpRequest, pk: int) -> HttpResponse:
+    appt = appointment_or_404(request, pk, "record numbing")
+    areas, _ = _plan_areas(appt)
+    plan = services.plan_of(appt)
+    form = NumbingForm(request.POST, areas=areas, default_agent=_agent_of(plan))
+    if not form.is_valid():
+        return _page(request, appt, status=400, numbing_form=form)
+    now = clock.now()
+    c = form.cleaned_data
+    try:
+        services.record_numbing(
+            clinic_of(request),
+            membership_of(request),
+            appt,
+            areas=c["areas"],
+            applied_at=form.applied_at(appt.location, now),
+            amount_g=c.get("amount_g"),
+            agent=c["agent"],
+            notes=c.get("notes", ""),
+            now=now,
+        )
+    except TreatmentError as exc:
+        return _fail(request, appt, "numbing_form", form, exc)
+    messages.success(request, "Numbing recorded: the clock is running.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+@require_POST
+@staff_view(action=Action.RECORD_NUMBING)
+def numbing_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the cream was wiped off (before needling)."""
+    application = get_object_or_404(NumbingApplication.objects.for_clinic(clinic_of(request)), pk=pk)
+    appt = appointment_or_404(request, application.appointment_id, "record numbing removed")
+    try:
+        services.remove_numbing(clinic_of(request), membership_of(request), application, now=clock.now())
+    except TreatmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Cream removal recorded.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+@require_POST
+@staff_view(action=Action.CHART)
+def chart_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
+    clinic, actor, now = clinic_of(request), membership_of(request), clock.now()
+    appt = appointment_or_404(request, pk, "chart treatment")
+    areas, recommended = _plan_areas(appt)
+    usable = _usable(clinic, appt, now)
+    form = ChartEntryForm(
+        request.POST, clinic=clinic, appointment=appt, areas=areas, usable=usable, recommended=recommended
+    )
+    if not form.is_valid():
+        return _page(request, appt, status=400, entry_form=form)
+    c = form.cleaned_data
+    try:
+        chart = services.start_chart(clinic, actor, appt, now=now)
+        entry = services.add_chart_entry(
+            clinic,
+            actor,
+            chart,
+            services.ChartEntryInput(
+                area=c["area"],
+                device=c["device"],
+                cartridge_lot=c["cartridge_lot"],
+                passes=c["passes"],
+                endpoint=c["endpoint"],
+                pain_score=c["pain_score"],
+                depth_mm=c.get("depth_mm"),
+                override_reason=c.get("override_reason", ""),
+                product_lot=c.get("product_lot"),
+                reactions=c.get("reactions", []),
+                reaction_notes=c.get("reaction_notes", ""),
+            ),
+            now=now,
+        )
+    except TreatmentError as exc:
+        return _fail(request, appt, "entry_form", form, exc)
+    messages.success(request, f"{entry.area_name} charted at {entry.depth_mm} mm.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+@require_POST
+@staff_view(action=Action.CHART)
+def chart_entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        ChartEntry.objects.for_clinic(clinic_of(request)).select_related("chart"), pk=pk
+    )
+    appt = appointment_or_404(request, entry.chart.appointment_id, "remove chart entry")
+    try:
+        services.remove_chart_entry(clinic_of(request), membership_of(request), entry)
+    except TreatmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{entry.area_name} removed; its lots are back in stock.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+def _chart_or_404(request: HttpRequest, appt: Appointment) -> Chart:
+    chart = selectors.chart_for_appointment(clinic_of(request), appt)
+    if chart is None:
+        raise Http404("No chart yet.")
+    return chart
+
+
+@require_POST
+@staff_view(action=Action.SIGN_CHART)
+def chart_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    appt = appointment_or_404(request, pk, "sign chart")
+    chart = _chart_or_404(request, appt)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        return _page(request, appt, status=400, sign_form=form)
+    try:
+        services.sign_chart(
+            clinic_of(request),
+            membership_of(request),
+            chart,
+            signature_name=form.cleaned_data["signature_name"],
+            now=clock.now(),
+        )
+    except TreatmentError as exc:
+        return _fail(request, appt, "sign_form", form, exc)
+    messages.success(request, "Chart signed and locked. Corrections are now addenda.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+@require_POST
+@staff_view(action=Action.CHART)
+def chart_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    appt = appointment_or_404(request, pk, "add chart addendum")
+    chart = _chart_or_404(request, appt)
+    form = AddendumForm(request.POST, chart=chart)
+    if not form.is_valid():
+        return _page(request, appt, status=400, addendum_form=form)
+    try:
+        services.add_addendum(
+            clinic_of(request),
+            membership_of(request),
+            chart,
+            text=form.cleaned_data["text"],
+            entry=form.cleaned_data.get("entry"),
+            now=clock.now(),
+        )
+    except TreatmentError as exc:
+        return _fail(request, appt, "addendum_form", form, exc)
+    messages.success(request, "Addendum added; the signed chart is unchanged.")
+    return redirect("treatment-day", pk=appt.pk)
+
+
+@require_POST
+@staff_view(action=Action.CHART)
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    appt = appointment_or_404(request, pk, "add treatment photo")
+    areas, _ = _plan_areas(appt)
+    form = PhotoForm(request.POST, request.FILES, areas=areas)
+    if not form.is_valid():
+        return _page(request, appt, status=400, photo_form=form)
+    c = form.cleaned_data
+    try:
+        services.add_photo(
+            clinic_of(request),
+            membership_of(request),
+            appt,
+            area=c["area"],
+            view=c["view"],
+            phase=c["phase"],
+            upload=c["image"],
+            now=clock.now(),
+        )
+    except TreatmentError as exc:
+        return _fail(request, appt, "photo_form", form, exc)
+    messages.success(request, "Photo saved (location data and camera details removed).")
+    return redirect("treatment-day", pk=appt.pk)
