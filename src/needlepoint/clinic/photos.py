@@ -4,6 +4,7 @@ saved, then re-encoded so EXIF (GPS, camera serials) is dropped and orientation 
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,19 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 THUMB_SIZE = 320
+#: What Pillow raises for a file it cannot decode. Beyond OSError/SyntaxError: ValueError for
+#: oversized PNG text/ICC chunks (a zlib bomb), IndexError/struct.error/EOFError for truncated or
+#: fuzzed chunk tables (found by the hypothesis fuzz test). Each is "not an image", never a 500.
+UNREADABLE: tuple[type[BaseException], ...] = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    IndexError,
+    EOFError,
+    struct.error,
+)
+UNREADABLE_OR_BOMB: tuple[type[BaseException], ...] = (*UNREADABLE, Image.DecompressionBombError)
 
 
 def validate_photo(upload: UploadedFile) -> None:
@@ -30,8 +44,7 @@ def validate_photo(upload: UploadedFile) -> None:
             img.verify()
     except Image.DecompressionBombError as exc:
         raise ValidationError(f"{upload.name}: the image is too large.") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        # ValueError: Pillow's refusal of oversized PNG text/ICC chunks (a zlib bomb).
+    except UNREADABLE as exc:
         raise ValidationError(f"{upload.name}: not an image we can read (JPEG, PNG…).") from exc
     finally:
         upload.seek(0)
@@ -50,7 +63,7 @@ def clean_photo(upload: UploadedFile) -> ContentFile[bytes]:
                 img.save(out, format="PNG")
             else:
                 img.convert("RGB").save(out, format="JPEG", quality=90)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except UNREADABLE_OR_BOMB as exc:
         raise ValidationError(f"{upload.name}: not an image we can read (JPEG, PNG…).") from exc
     stem = Path(upload.name or "photo").stem[:60] or "photo"
     return ContentFile(out.getvalue(), name=f"{stem}.{'png' if keep_png else 'jpg'}")

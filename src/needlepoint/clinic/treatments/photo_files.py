@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
-from needlepoint.clinic.photos import clean_photo, thumbnail_bytes, validate_photo
+from needlepoint.clinic.photos import UNREADABLE, clean_photo, thumbnail_bytes, validate_photo
 
 from .errors import PhotoRejected
+
+UNREADABLE_OR_MEMORY: tuple[type[BaseException], ...] = (*UNREADABLE, MemoryError)
 
 
 def prepare(upload: UploadedFile) -> tuple[ContentFile[bytes], ContentFile[bytes]]:
@@ -24,8 +26,7 @@ def prepare(upload: UploadedFile) -> tuple[ContentFile[bytes], ContentFile[bytes
         thumb = thumbnail_bytes(cleaned.read())
     except ValidationError as exc:
         raise PhotoRejected(" ".join(exc.messages), field="image") from exc
-    except (ValueError, OSError, MemoryError) as exc:
-        # Pillow raises ValueError for oversized text/ICC chunks (PNG "zip bombs").
+    except UNREADABLE_OR_MEMORY as exc:
         raise PhotoRejected(f"{upload.name}: not an image we can read (JPEG, PNG…).", field="image") from exc
     stem = secrets.token_hex(12)
     ext = (cleaned.name or "photo.jpg").rsplit(".", 1)[-1]
