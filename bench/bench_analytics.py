@@ -24,18 +24,14 @@ import os
 import random
 import secrets
 import statistics
-import sys
 import time as clock
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-analytics.sqlite3'}")
+from bench_paths import standalone
+
+standalone("analytics")
 
 FIRST_DAY = date(2021, 1, 4)
 INDICATIONS = [

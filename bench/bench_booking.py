@@ -22,19 +22,13 @@ import os
 import random
 import secrets
 import statistics
-import sys
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from needlepoint.clinic.permissions import SystemActor
+from bench_paths import standalone
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-booking.sqlite3'}")
+standalone("booking")
 
 YEAR_START = date(2027, 1, 4)
 NOW = datetime(2027, 1, 3, 18, tzinfo=UTC)
@@ -229,6 +223,7 @@ def _booker(args: tuple[int, int, int, int]) -> tuple[int, int, float]:
     from needlepoint.clinic.booking.models import AppointmentType
     from needlepoint.clinic.clients.models import Client
     from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
+    from needlepoint.clinic.permissions import SystemActor
 
     clinic = Clinic.objects.get(pk=clinic_id)
     kind = AppointmentType.objects.get(clinic=clinic)

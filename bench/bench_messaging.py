@@ -24,12 +24,10 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from bench_paths import ROOT, standalone
+
+standalone("messaging")
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-messaging.sqlite3'}")
 
 
 def main() -> None:
