@@ -24,18 +24,14 @@ import os
 import random
 import secrets
 import statistics
-import sys
 import time as clock
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-analytics.sqlite3'}")
+from bench_paths import standalone
+
+standalone("analytics")
 
 FIRST_DAY = date(2021, 1, 4)
 INDICATIONS = [
@@ -68,6 +64,7 @@ def build_clinic(tag: str, *, series_count: int, practitioners: int, seed: int) 
     from needlepoint.clinic.intake.models import Intake
     from needlepoint.clinic.outcomes.models import AdverseEvent, OutcomeScore
     from needlepoint.clinic.plans.models import PlanArea, TreatmentPlan
+    from needlepoint.ops.history import plain_windows
 
     rng = random.Random(seed)
     clinic = Clinic.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
@@ -182,7 +179,6 @@ def build_clinic(tag: str, *, series_count: int, practitioners: int, seed: int) 
             start = datetime.combine(FIRST_DAY, datetime.min.time(), UTC) + timedelta(
                 days=k // 4, hours=9 + 2 * (k % 4)
             )
-            end = start + timedelta(hours=1)
             status = rng.choices(["completed", "no_show", "cancelled"], [90, 5, 5])[0]
             appts.append(
                 Appointment(
@@ -194,17 +190,9 @@ def build_clinic(tag: str, *, series_count: int, practitioners: int, seed: int) 
                     location=loc,
                     practitioner=people[who],
                     room=rooms[who],
-                    start=start,
-                    end=end,
-                    arrival=start - timedelta(minutes=45),
-                    practitioner_start=start,
-                    practitioner_end=end,
-                    room_start=start,
-                    room_end=end,
-                    busy_start=start - timedelta(minutes=45),
-                    busy_end=end,
                     status=status,
                     ics_uid=secrets.token_hex(16),
+                    **plain_windows(start, start + timedelta(hours=1)),
                 )
             )
     appts = _bulk(Appointment, appts)

@@ -22,19 +22,13 @@ import os
 import random
 import secrets
 import statistics
-import sys
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from needlepoint.clinic.permissions import SystemActor
+from bench_paths import standalone
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-booking.sqlite3'}")
+standalone("booking")
 
 YEAR_START = date(2027, 1, 4)
 NOW = datetime(2027, 1, 3, 18, tzinfo=UTC)
@@ -53,14 +47,8 @@ def build_clinic(tag: str):  # type: ignore[no-untyped-def]
 
     clinic = Clinic.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
     BookingPolicy.objects.create(clinic=clinic, lead_time_minutes=60, horizon_days=800)
-    kind = AppointmentType.objects.create(
-        clinic=clinic,
-        name="Microneedling",
-        duration_minutes=60,
-        numbing_minutes=45,
-        cleaning_minutes=15,
-        device_kind="pen",
-    )
+    # The protocol's timings (the type's defaults): 45 min numbing, 60 min treatment, 15 min cleaning.
+    kind = AppointmentType.objects.create(clinic=clinic, name="Microneedling", device_kind="pen")
     locs = [
         Location.objects.create(clinic=clinic, name=f"{tag} L{i}", timezone="Europe/London") for i in range(2)
     ]
@@ -91,6 +79,24 @@ def build_clinic(tag: str):  # type: ignore[no-untyped-def]
         ]
     WeeklyShift.objects.bulk_create(shifts)
     return clinic, kind, locs, rooms, devices, practitioners
+
+
+def by_location(practitioners, locs):  # type: ignore[no-untyped-def]
+    """Practitioners by the index of the (one) location they work at."""
+    return {
+        li: [p for p in practitioners if p.locations.all()[0].pk == loc.pk] for li, loc in enumerate(locs)
+    }
+
+
+def past_years(clinic, kind, locs, rooms, devices, people, years: range) -> int:  # type: ignore[no-untyped-def]
+    """Busy past years (32 bookings a day, `years` back from YEAR_START): history a search skips."""
+    return sum(
+        fill(
+            clinic, kind, locs, rooms, devices, people,
+            first=YEAR_START - timedelta(days=364 * back), days=364, per_day=32, client_count=200,
+        )
+        for back in years
+    )
 
 
 def fill(
@@ -188,8 +194,6 @@ def searches(clinic, kind, n: int) -> list[float]:  # type: ignore[no-untyped-de
             sessions=6,
             first_earliest=first,
             first_latest=first + timedelta(days=14),
-            gap_min_days=28,
-            gap_max_days=42,
             preferences=prefs,
         )
         t0 = clock.perf_counter()
@@ -219,6 +223,7 @@ def _booker(args: tuple[int, int, int, int]) -> tuple[int, int, float]:
     from needlepoint.clinic.booking.models import AppointmentType
     from needlepoint.clinic.clients.models import Client
     from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
+    from needlepoint.clinic.permissions import SystemActor
 
     clinic = Clinic.objects.get(pk=clinic_id)
     kind = AppointmentType.objects.get(clinic=clinic)
@@ -283,7 +288,7 @@ def main() -> None:
 
     print(f"database: {connection.vendor}")
     clinic, kind, locs, rooms, devices, practitioners = build_clinic("main")
-    people = {li: [p for p in practitioners if p.locations.all()[0].pk == locs[li].pk] for li in range(2)}
+    people = by_location(practitioners, locs)
     n = fill(clinic, kind, locs, rooms, devices, people, first=YEAR_START, days=364, per_day=10)
     from needlepoint.clinic.booking.models import Appointment
 
@@ -295,37 +300,13 @@ def main() -> None:
     t0 = clock.perf_counter()
     extra = 0
     # Ten past years of this clinic, then other clinics of the chain with ten years each.
-    for years in range(1, 11):
-        extra += fill(
-            clinic,
-            kind,
-            locs,
-            rooms,
-            devices,
-            people,
-            first=YEAR_START - timedelta(days=364 * years),
-            days=364,
-            per_day=32,
-            client_count=200,
-        )
+    extra += past_years(clinic, kind, locs, rooms, devices, people, range(1, 11))
     other = 0
     while Appointment.objects.count() < args.history:
         other += 1
         o_clinic, o_kind, o_locs, o_rooms, o_devices, o_people = build_clinic(f"other{other}")
-        o_by_loc = {li: [p for p in o_people if p.locations.all()[0].pk == o_locs[li].pk] for li in range(2)}
-        for years in range(0, 10):
-            extra += fill(
-                o_clinic,
-                o_kind,
-                o_locs,
-                o_rooms,
-                o_devices,
-                o_by_loc,
-                first=YEAR_START - timedelta(days=364 * years),
-                days=364,
-                per_day=32,
-                client_count=200,
-            )
+        o_by_loc = by_location(o_people, o_locs)
+        extra += past_years(o_clinic, o_kind, o_locs, o_rooms, o_devices, o_by_loc, range(10))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE booking_appointment")

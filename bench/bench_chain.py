@@ -93,8 +93,6 @@ def series_searches(state: dict, n: int, one_site: bool = False) -> list[float]:
             sessions=6,
             first_earliest=first,
             first_latest=first + timedelta(days=14),
-            gap_min_days=28,
-            gap_max_days=42,
             preferences=eng.Preferences(
                 same_practitioner=rng.choice(list(eng.SamePractitioner)),
                 weekdays=frozenset(rng.sample(range(5), rng.randrange(0, 3))),

@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-csv.sqlite3'}")
+from bench_paths import standalone
+
+standalone("csv")
 
 
 def clients_file(n: int) -> str:

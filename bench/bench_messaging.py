@@ -24,12 +24,10 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from bench_paths import ROOT, standalone
+
+standalone("messaging")
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
-os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-messaging.sqlite3'}")
 
 
 def main() -> None:
@@ -47,11 +45,12 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from tests.messaging.smtp_sink import free_port
+    from tests.clinic.messaging.smtp_sink import free_port
 
     from needlepoint.clinic.clients.models import Client
     from needlepoint.clinic.clinics.models import Clinic
     from needlepoint.clinic.messaging.models import DeliveryAttempt, OutboxMessage, Status
+    from needlepoint.ops import worker
 
     call_command("migrate", verbosity=0)
     clinic, _ = Clinic.objects.get_or_create(slug="bench-messaging", defaults={"name": "Bench messaging"})
@@ -88,7 +87,8 @@ def main() -> None:
             files.append(Path(tempfile.gettempdir()) / f"{tag}.{i}.ids")
             sinks.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "tests.messaging.smtp_sink", str(port), str(files[-1])], cwd=ROOT
+                    [sys.executable, "-m", "tests.clinic.messaging.smtp_sink", str(port), str(files[-1])],
+                    cwd=ROOT,
                 )
             )
             env = {
@@ -97,18 +97,7 @@ def main() -> None:
                 "NEEDLEPOINT_EMAIL_HOST": "127.0.0.1",
                 "NEEDLEPOINT_EMAIL_PORT": str(port),
             }
-            cmd = [
-                sys.executable,
-                "-m",
-                "needlepoint.cli",
-                "worker",
-                "--batch",
-                str(args.batch),
-                "--poll",
-                "0.05",
-                "--concurrency",
-                str(args.concurrency),
-            ]
+            cmd = worker.command(batch=args.batch, poll=0.05, concurrency=args.concurrency)
             procs.append(subprocess.Popen(cmd, env=env))
         pending = OutboxMessage.objects.filter(clinic=clinic).exclude(status=Status.SENT)
         while not OutboxMessage.objects.filter(clinic=clinic, status=Status.SENT).exists():

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = Path(os.environ.get("NP_BENCH_DIR", Path(tempfile.gettempdir()) / "np-bench"))
+
+
+def standalone(name: str) -> None:
+    """Make the app importable from a checkout; unless DATABASE_URL says otherwise, this benchmark
+    keeps its database in var/bench-`name`.sqlite3."""
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlepoint.settings")
+    os.environ.setdefault("NEEDLEPOINT_DEMO", "1")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / f'bench-{name}.sqlite3'}")
 
 
 def setup_django(url: str, fresh: bool) -> None:

@@ -202,21 +202,9 @@ def build_chain(rng: random.Random) -> dict[str, Any]:
 
     clinic = Clinic.objects.create(name="Bench Chain", slug="bench-chain")
     BookingPolicy.objects.create(clinic=clinic, lead_time_minutes=60, horizon_days=400)
-    pen = AppointmentType.objects.create(
-        clinic=clinic,
-        name="Microneedling (pen)",
-        duration_minutes=60,
-        numbing_minutes=45,
-        cleaning_minutes=15,
-        device_kind="pen",
-    )
-    roller = AppointmentType.objects.create(
-        clinic=clinic,
-        name="Microneedling (body)",
-        duration_minutes=60,
-        numbing_minutes=45,
-        cleaning_minutes=15,
-    )
+    # The protocol's timings (the types' defaults): 45 min numbing, 60 min treatment, 15 min cleaning.
+    pen = AppointmentType.objects.create(clinic=clinic, name="Microneedling (pen)", device_kind="pen")
+    roller = AppointmentType.objects.create(clinic=clinic, name="Microneedling (body)")
     locations = [
         Location.objects.create(clinic=clinic, name=f"Site {i + 1}", timezone=ZONES[i])
         for i in range(LOCATIONS)

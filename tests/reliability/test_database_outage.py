@@ -21,12 +21,13 @@ import pytest
 from django.db import DatabaseError, close_old_connections, connection, connections
 from django.test import Client as HttpClient
 
+from needlepoint import scheduling as eng
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.permissions import SystemActor
-from tests.clinic.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, BookingWorld, make_booking_world, spec
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
 
@@ -106,19 +107,19 @@ def _poller(stop: threading.Event, log: list[tuple[float, str]]) -> None:
         connections.close_all()
 
 
+def _free_slots(bw: BookingWorld, first: date, last: date, *, limit: int) -> list[eng.Slot]:
+    slots, _ = services.search_slots(
+        cast(Clinic, bw.world.clinic), cast(AppointmentType, bw.kind), first, last, now=NOW, limit=limit
+    )
+    return slots
+
+
 @pytest.mark.postgres_only
 @pytest.mark.skipif(not ON_POSTGRES, reason="kills PostgreSQL sessions")
 @pytest.mark.django_db(transaction=True)
 def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     bw = make_booking_world(make_clinic_world("O"), practitioners=3, rooms=3, devices=3)
-    slots, _ = services.search_slots(
-        cast(Clinic, bw.world.clinic),
-        cast(AppointmentType, bw.kind),
-        date(2027, 1, 5),
-        date(2027, 3, 26),
-        now=NOW,
-        limit=5000,
-    )
+    slots = _free_slots(bw, date(2027, 1, 5), date(2027, 3, 26), limit=5000)
     pool = [slot.appointment() for slot in slots[::4]]
     stop = threading.Event()
     log: list[tuple[float, str]] = []
@@ -170,14 +171,7 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     assert overlaps() == 0
     # A new booking on slots nobody tried succeeds after the outage.
     close_old_connections()
-    fresh, _ = services.search_slots(
-        cast(Clinic, bw.world.clinic),
-        cast(AppointmentType, bw.kind),
-        date(2027, 4, 5),
-        date(2027, 4, 30),
-        now=NOW,
-        limit=50,
-    )
+    fresh = _free_slots(bw, date(2027, 4, 5), date(2027, 4, 30), limit=50)
     before = Series.objects.count()
     late = Client.objects.create(
         clinic=bw.world.clinic, first_name="Late", last_name="O", date_of_birth=date(1990, 1, 1)

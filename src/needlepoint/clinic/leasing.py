@@ -5,9 +5,41 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
+
+from needlepoint import clock
+
+M = TypeVar("M", bound=models.Model)
+
+
+class LeaseConfig(Protocol):
+    @property
+    def batch(self) -> int: ...
+    @property
+    def lease(self) -> timedelta: ...
+
+
+def claim(
+    model: type[M], *, pending: str, sending: str, worker: str, cfg: LeaseConfig, now: datetime | None
+) -> QuerySet[M]:
+    """The rows `claim_ids` just took for `worker`, oldest due first (none: an empty queryset,
+    no query)."""
+    ids = claim_ids(
+        model,
+        pending=pending,
+        sending=sending,
+        worker=worker,
+        batch=cfg.batch,
+        lease=cfg.lease,
+        now=now or clock.now(),
+    )
+    manager = model._default_manager
+    if not ids:
+        return manager.none()
+    return manager.filter(pk__in=ids, locked_by=worker).order_by("next_attempt_at")
 
 
 def claim_ids(

@@ -19,6 +19,7 @@ from needlepoint.clinic.clinics.models import Clinic, Room
 from needlepoint.clinic.outcomes import services as outcomes
 from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.reviews import services as reviews
+from needlepoint.ops.history import plain_windows
 
 MARK = "demo:outcomes"
 # (baseline GB quantitative score, change per session, satisfaction, review or None)
@@ -127,7 +128,6 @@ def load_demo_outcomes(clinic: Clinic) -> None:
 def _session(
     clinic: Clinic, series: Series, index: int, start: datetime, who: Membership, room: Room
 ) -> Appointment:
-    end = start + timedelta(hours=1)
     return Appointment.objects.create(
         clinic=clinic,
         series=series,
@@ -137,14 +137,6 @@ def _session(
         location=room.location,
         practitioner=who,
         room=room,
-        start=start,
-        end=end,
-        arrival=start - timedelta(minutes=45),
-        practitioner_start=start,
-        practitioner_end=end,
-        room_start=start,
-        room_end=end,
-        busy_start=start - timedelta(minutes=45),
-        busy_end=end,
         status="completed",
+        **plain_windows(start, start + timedelta(hours=1)),
     )

@@ -4,6 +4,7 @@ the clinic apps so neither queue's app imports the other."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from django.db import connection
@@ -12,7 +13,15 @@ from needlepoint.clinic.messaging import worker as messages
 from needlepoint.clinic.messaging.worker import WorkerConfig
 from needlepoint.clinic.webhooks import dispatch as webhooks
 
-__all__ = ["WorkerConfig", "run"]
+__all__ = ["WorkerConfig", "command", "run"]
+
+
+def command(**flags: object) -> list[str]:
+    """The argv that starts `needlepoint worker` in a child process (batch=50: `--batch 50`)."""
+    argv = [sys.executable, "-m", "needlepoint.cli", "worker"]
+    for name, value in flags.items():
+        argv += [f"--{name}", str(value)]
+    return argv
 
 
 def run(

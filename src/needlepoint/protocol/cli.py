@@ -90,16 +90,19 @@ def _read_profile(path: str) -> dict[str, Any]:
     return raw
 
 
+def _copy_given(a: argparse.Namespace, into: dict[str, Any], **key_of_flag: str) -> None:
+    """Each flag that was given overrides its key in the plan input."""
+    for flag, key in key_of_flag.items():
+        value = getattr(a, flag)
+        if value is not None:
+            into[key] = value
+
+
 def _apply_flags(data: dict[str, Any], a: argparse.Namespace) -> None:
     client = data.setdefault("client", {})
     if not isinstance(client, dict):
         raise PlanInputError("client", "must be a mapping")
-    if a.fitzpatrick is not None:
-        client["fitzpatrick"] = a.fitzpatrick
-    if a.dob is not None:
-        client["date_of_birth"] = a.dob
-    if a.client_id is not None:
-        client["client_id"] = a.client_id
+    _copy_given(a, client, fitzpatrick="fitzpatrick", dob="date_of_birth", client_id="client_id")
     if a.condition:
         client["conditions"] = [*client.get("conditions", []), *a.condition]
     for m in a.medication or []:
@@ -141,16 +144,10 @@ def _apply_flags(data: dict[str, Any], a: argparse.Namespace) -> None:
         day, areas_txt = _split(value, "prior_sessions", "DATE:AREA[,AREA…]", 2, 2)
         data.setdefault("prior_sessions", []).append(
             {"date": day, "areas": [x for x in areas_txt.split(",") if x]})
-    if a.start is not None:
-        data["start_date"] = a.start
-    if a.appointment is not None:
-        data["appointment_start"] = a.appointment
-    if a.tz is not None:
-        data["timezone"] = a.tz
-    if a.today is not None:
-        data["today"] = a.today
-    if a.agent is not None:
-        data["numbing_agent"] = a.agent
+    _copy_given(
+        a, data, start="start_date", appointment="appointment_start", tz="timezone", today="today",
+        agent="numbing_agent",
+    )
     if a.no_numbing:
         data["numbing"] = False
 

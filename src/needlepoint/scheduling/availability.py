@@ -12,7 +12,7 @@ plus a walk over the day's busy blocks per resource, and is built lazily and cac
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from needlepoint.scheduling.appointments import Appointment, AppointmentType, Geometry
@@ -55,6 +55,17 @@ class TypeInfo:
     key: int
 
 
+@dataclass(slots=True)
+class Resources:
+    """The rooms and devices of a day grid that are free at some start: each with the mask of
+    those starts, and the union of the masks."""
+
+    rooms: list[tuple[str, int]] = field(default_factory=list)
+    room_any: int = 0
+    devices: list[tuple[str, int]] = field(default_factory=list)
+    device_any: int = 0
+
+
 class DayGrid:
     """Availability of one appointment type at one location on one local date.
 
@@ -64,9 +75,8 @@ class DayGrid:
     """
 
     __slots__ = (
-        "_all_practitioners", "_av", "_device_any", "_devices", "_free", "_geo", "_info",
-        "_resources_done",
-        "_room_any", "_rooms", "bounds", "closed", "day", "location_id", "n", "s0", "step",
+        "_all_practitioners", "_av", "_free", "_geo", "_info", "_resources", "bounds", "closed",
+        "day", "location_id", "n", "s0", "step",
         "work_any", "work_masks",
     )
 
@@ -76,7 +86,7 @@ class DayGrid:
     ) -> None:
         self._av = av
         self._info = info
-        self._geo = geo = info.geo
+        self._geo = info.geo
         self.location_id = location_id
         self.day = day
         self.s0 = s0
@@ -88,11 +98,7 @@ class DayGrid:
         self.work_any = 0  # someone works, within bounds
         self._free: dict[str, int] = {}  # practitioner -> works, free and within bounds
         self._all_practitioners: list[tuple[str, int]] | None = None
-        self._resources_done = n == 0
-        self._rooms: list[tuple[str, int]] = []
-        self._room_any = 0
-        self._devices: list[tuple[str, int]] = []
-        self._device_any = 0 if geo.needs_device or n == 0 else (1 << n) - 1
+        self._resources = Resources() if n == 0 else None
 
     def start(self, k: int) -> int:
         return self.s0 + k * self.step
@@ -154,65 +160,44 @@ class DayGrid:
 
     # -- rooms and devices ----------------------------------------------------------------------
 
-    def _resources(self) -> None:
-        self._resources_done = True
+    @property
+    def resources(self) -> Resources:
+        """Rooms and devices free at each start (computed on first use)."""
+        if self._resources is None:
+            self._resources = self._find_resources()
+        return self._resources
+
+    def _find_resources(self) -> Resources:
+        found = Resources(device_any=0 if self._geo.needs_device else (1 << self.n) - 1)
         relevant = self.work_any  # a room only matters while someone could treat
         if not relevant:
-            return
+            return found
         av, geo, s0, step, n = self._av, self._geo, self.s0, self.step, self.n
         _, room_ids, device_ids = av.setup(self._info, self.location_id)
         calendars = av.calendars
         av.work += len(room_ids)
-        room_any = 0
         for room_id in room_ids:
             mask = relevant & free_mask(
                 calendars.room(room_id), s0, step, n, geo.room_before, geo.room_after
             )
             if mask:
-                self._rooms.append((room_id, mask))
-                room_any |= mask
-        self._room_any = room_any
-        if geo.needs_device and room_any:
+                found.rooms.append((room_id, mask))
+                found.room_any |= mask
+        if geo.needs_device and found.room_any:
             av.work += len(device_ids)
-            device_any = 0
             for device_id in device_ids:
                 mask = relevant & free_mask(calendars.device(device_id), s0, step, n, 0,
                                             geo.device_after)
                 if mask:
-                    self._devices.append((device_id, mask))
-                    device_any |= mask
-            self._device_any = device_any
-
-    @property
-    def rooms(self) -> list[tuple[str, int]]:
-        if not self._resources_done:
-            self._resources()
-        return self._rooms
-
-    @property
-    def room_any(self) -> int:
-        if not self._resources_done:
-            self._resources()
-        return self._room_any
-
-    @property
-    def devices(self) -> list[tuple[str, int]]:
-        if not self._resources_done:
-            self._resources()
-        return self._devices
-
-    @property
-    def device_any(self) -> int:
-        if not self._resources_done:
-            self._resources()
-        return self._device_any
+                    found.devices.append((device_id, mask))
+                    found.device_any |= mask
+        return found
 
     @property
     def places(self) -> int:
         """Starts with a room and (if needed) a device free."""
-        if not self._resources_done:
-            self._resources()
-        return self._room_any & self._device_any
+        found = self.resources
+        return found.room_any & found.device_any
 
     @property
     def feasible(self) -> int:
@@ -459,12 +444,12 @@ class Availability:
         ) or self._first_free(grid.practitioners, bit, allowed, clashes, "p")
         if practitioner is None:
             return None
-        room = self._first_free(grid.rooms, bit, None, clashes, "r")
+        room = self._first_free(grid.resources.rooms, bit, None, clashes, "r")
         if room is None:
             return None
         device = None
         if info.geo.needs_device:
-            device = self._first_free(grid.devices, bit, None, clashes, "d")
+            device = self._first_free(grid.resources.devices, bit, None, clashes, "d")
             if device is None:
                 return None
         return Candidate(info, grid.location_id, grid.day, s, practitioner, room, device)
@@ -496,8 +481,9 @@ class Availability:
             [*((pid, grid.practitioner_mask.get(pid, 0)) for pid in prefer), *grid.practitioners],
             "p",
         )
-        rooms = free(grid.rooms, "r")
-        devices: list[str | None] = list(free(grid.devices, "d")) if info.geo.needs_device else [None]
+        found = grid.resources
+        rooms = free(found.rooms, "r")
+        devices: list[str | None] = list(free(found.devices, "d")) if info.geo.needs_device else [None]
         seen: set[str] = set()
         for practitioner in practitioners:
             if practitioner in seen:

@@ -165,18 +165,10 @@ class BusyCalendar:
                 return True
             i = bisect_right(bucket[1], start)
             return i == len(bucket[0]) or bucket[0][i] >= end
-        for key in range(first, ((end - 1) >> SHIFT) + 1):
-            bucket = buckets.get(key)
-            if bucket is None:
-                continue
-            bucket_starts, bucket_ends = bucket
-            i = (
-                bisect_right(bucket_ends, start) if key == first
-                else bisect_left(bucket_starts, key << SHIFT)
-            )
-            if i < len(bucket_starts) and bucket_starts[i] < end:
-                return False
-        return True
+        return not any(
+            i < len(bucket_starts) and bucket_starts[i] < end
+            for bucket_starts, _, i in self._spanned(start, end)
+        )
 
     def segments(self, start: int, end: int) -> list[tuple[int, int]]:
         """Busy blocks overlapping ``[start, end)`` in time order, each once."""
@@ -191,21 +183,27 @@ class BusyCalendar:
             j = bisect_left(bucket_starts, end, i)
             return list(zip(bucket_starts[i:j], bucket_ends[i:j], strict=True))
         out: list[tuple[int, int]] = []
-        for key in range(first, ((end - 1) >> SHIFT) + 1):
-            bucket = buckets.get(key)
-            if bucket is None:
-                continue
-            bucket_starts, bucket_ends = bucket
-            # In later buckets skip blocks that began earlier: they were reported already.
-            i = (
-                bisect_right(bucket_ends, start) if key == first
-                else bisect_left(bucket_starts, key << SHIFT)
-            )
+        for bucket_starts, bucket_ends, i in self._spanned(start, end):
             count = len(bucket_starts)
             while i < count and bucket_starts[i] < end:
                 out.append((bucket_starts[i], bucket_ends[i]))
                 i += 1
         return out
+
+    def _spanned(self, start: int, end: int) -> Iterator[tuple[list[int], list[int], int]]:
+        """Each bucket ``[start, end)`` spans that holds blocks: its starts, its ends and the index
+        of its first block that may overlap. In later buckets blocks that began earlier are
+        skipped: an earlier bucket holds them too."""
+        first = start >> SHIFT
+        for key in range(first, ((end - 1) >> SHIFT) + 1):
+            bucket = self._buckets.get(key)
+            if bucket is not None:
+                bucket_starts, bucket_ends = bucket
+                i = (
+                    bisect_right(bucket_ends, start) if key == first
+                    else bisect_left(bucket_starts, key << SHIFT)
+                )
+                yield bucket_starts, bucket_ends, i
 
     def blocks_epoch(self, start: int, end: int) -> Iterator[tuple[int, int]]:
         """Busy blocks overlapping ``[start, end)`` in time order."""

@@ -121,9 +121,9 @@ def _classify(
     free = grid.practitioners_mask(allowed)
     if not free:
         return ReasonCode.PRACTITIONER_BUSY
-    if not free & grid.room_any:
+    if not free & grid.resources.room_any:
         return ReasonCode.ROOM_BUSY
-    possible = free & grid.room_any & grid.device_any
+    possible = free & grid.places
     if not possible:
         return ReasonCode.DEVICE_BUSY
     if not any(search.client_ok(info, grid.start(k)) for k in iter_bits(possible)):

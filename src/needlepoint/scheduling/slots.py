@@ -123,8 +123,8 @@ def find_slots(av: Availability, query: SlotQuery) -> list[Slot]:
                         pid for pid, m in grid.practitioners
                         if m & bit and (allowed is None or pid in allowed)
                     ),
-                    room_ids=tuple(rid for rid, m in grid.rooms if m & bit),
-                    device_ids=tuple(did for did, m in grid.devices if m & bit),
+                    room_ids=tuple(rid for rid, m in grid.resources.rooms if m & bit),
+                    device_ids=tuple(did for did, m in grid.resources.devices if m & bit),
                 ))
         found.sort(key=lambda slot: (slot.start, locations.index(slot.location_id)))
         out.extend(found)

@@ -36,14 +36,8 @@ def make_booking_world(
     from needlepoint.clinic.clinics.models import Device, Room
 
     clinic, loc = world.clinic, world.location
-    kind = AppointmentType.objects.create(
-        clinic=clinic,
-        name="Microneedling face",
-        duration_minutes=60,
-        numbing_minutes=45,
-        cleaning_minutes=15,
-        device_kind="pen",
-    )
+    # The type's defaults are the protocol's: 45 min numbing, 60 min treatment, 15 min cleaning.
+    kind = AppointmentType.objects.create(clinic=clinic, name="Microneedling face", device_kind="pen")
     BookingPolicy.objects.update_or_create(
         clinic=clinic,
         defaults={

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connections, transaction
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.engine import engine_appointment
 from needlepoint.clinic.booking.models import Appointment
+from needlepoint.clinic.booking.snapshot_cache import RESOURCE_COLUMNS
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.permissions import SystemActor
 from tests.clinic.booking.conftest import NOW, make_booking_world, spec
@@ -29,18 +30,7 @@ ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 def _overlaps() -> int:
     """Pairs of active appointments sharing a resource at the same time (should be 0)."""
     rows = list(
-        Appointment.objects.active().values_list(
-            "pk",
-            "practitioner_id",
-            "practitioner_start",
-            "practitioner_end",
-            "room_id",
-            "room_start",
-            "room_end",
-            "device_id",
-            "device_start",
-            "device_end",
-        )
+        Appointment.objects.active().values_list("pk", *RESOURCE_COLUMNS)
     )
     count = 0
     for i, a in enumerate(rows):

@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from django.db import connection
 
 from needlepoint import clock
 from needlepoint.clinic.messaging.models import OutboxMessage, Status
+from needlepoint.ops import worker
 from tests.clinic.messaging.smtp_sink import Recorder, start_sink
 from tests.conftest import ClinicWorld
 
@@ -62,18 +62,7 @@ def enqueue(world: ClinicWorld, n: int, tag: str) -> list[str]:
 
 
 def spawn(env: dict[str, str], lease: float) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "needlepoint.cli",
-        "worker",
-        "--batch",
-        str(BATCH),
-        "--lease",
-        str(lease),
-        "--poll",
-        "0.1",
-    ]
+    cmd = worker.command(batch=BATCH, lease=lease, poll=0.1)
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from needlepoint.ops.history import plain_windows
 from tests.conftest import ClinicWorld
 
 
@@ -53,7 +54,6 @@ def session(
         room=world.room, busy_start__lt=start + timedelta(hours=1), busy_end__gt=start - timedelta(minutes=45)
     ).exclude(status="cancelled").exists():
         start += timedelta(hours=2)
-    end = start + timedelta(hours=1)
     return Appointment.objects.create(
         clinic=world.clinic,
         client=client or world.client,
@@ -62,20 +62,10 @@ def session(
         practitioner=practitioner or world.memberships["practitioner"],
         room=world.room,
         device=world.device,
-        start=start,
-        end=end,
-        arrival=start - timedelta(minutes=45),
-        practitioner_start=start,
-        practitioner_end=end,
-        room_start=start,
-        room_end=end,
-        device_start=start,
-        device_end=end,
-        busy_start=start - timedelta(minutes=45),
-        busy_end=end,
         status=status,
         series=in_series,
         series_index=index,
+        **plain_windows(start, start + timedelta(hours=1), device=True),
     )
 
 

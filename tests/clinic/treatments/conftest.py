@@ -1,22 +1,10 @@
-"""Uploads of these tests go to a temporary directory."""
+"""Uploads of these tests go to a temporary directory; 'now' is the helpers' session start."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+from tests.media import _media  # noqa: F401 — autouse: uploads go to a temporary directory
 
 
 @pytest.fixture(autouse=True)

@@ -54,7 +54,8 @@ def _epoch(column: str) -> str:
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"  # %% survives the driver's paramstyle
 
 
-_COLUMNS = (
+#: Each resource an appointment holds and the window it holds it for, in snapshot row order.
+RESOURCE_COLUMNS = (
     "practitioner_id",
     "practitioner_start",
     "practitioner_end",
@@ -68,7 +69,7 @@ _COLUMNS = (
 
 
 def _select(where: str) -> str:
-    cols = ", ".join(c if c.endswith("_id") else _epoch(c) for c in _COLUMNS)
+    cols = ", ".join(c if c.endswith("_id") else _epoch(c) for c in RESOURCE_COLUMNS)
     return (
         f"SELECT id, status, {_epoch('busy_start')}, {cols} FROM {Appointment._meta.db_table} "  # noqa: S608
         f"WHERE clinic_id = %s AND {where}"

@@ -55,18 +55,11 @@ def worker_name(suffix: str = "") -> str:
 
 
 def claim(worker: str, cfg: WorkerConfig, now: datetime | None = None) -> list[OutboxMessage]:
-    ids = leasing.claim_ids(
-        OutboxMessage,
-        pending=Status.PENDING,
-        sending=Status.SENDING,
-        worker=worker,
-        batch=cfg.batch,
-        lease=cfg.lease,
-        now=now or clock.now(),
+    return list(
+        leasing.claim(
+            OutboxMessage, pending=Status.PENDING, sending=Status.SENDING, worker=worker, cfg=cfg, now=now
+        )
     )
-    if not ids:
-        return []
-    return list(OutboxMessage.objects.filter(pk__in=ids, locked_by=worker).order_by("next_attempt_at"))
 
 
 def process_batch(worker: str, cfg: WorkerConfig) -> int:

@@ -109,22 +109,15 @@ def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery, timeout: float, n
 
 
 def claim(worker: str, cfg: DispatchConfig, now: datetime | None = None) -> list[WebhookDelivery]:
-    ids = leasing.claim_ids(
+    claimed = leasing.claim(
         WebhookDelivery,
         pending=DeliveryStatus.PENDING,
         sending=DeliveryStatus.SENDING,
         worker=worker,
-        batch=cfg.batch,
-        lease=cfg.lease,
-        now=now or clock.now(),
+        cfg=cfg,
+        now=now,
     )
-    if not ids:
-        return []
-    return list(
-        WebhookDelivery.objects.filter(pk__in=ids, locked_by=worker)
-        .select_related("endpoint")
-        .order_by("next_attempt_at")
-    )
+    return list(claimed.select_related("endpoint"))
 
 
 def process_batch(worker: str, cfg: DispatchConfig = DispatchConfig()) -> int:

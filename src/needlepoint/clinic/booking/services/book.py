@@ -26,7 +26,7 @@ from ..engine import MAX_BUSY_SPAN, Snapshot, engine_type, load_resources
 from ..models import Appointment, AppointmentType, Series
 from .errors import BookingError, SlotTaken
 from .preferences import preferences_to_json
-from .search import SeriesSpec, local_today
+from .search import SeriesSpec, local_today, series_shape
 
 _OPTION_SALT = "needlepoint.booking.option"
 OPTION_MAX_AGE = timedelta(minutes=30)
@@ -233,11 +233,7 @@ def book_series(
         clinic=clinic,
         client=spec.client,
         appointment_type=spec.appointment_type,
-        sessions=spec.sessions,
-        first_earliest=spec.first_earliest,
-        first_latest=spec.first_latest,
-        gap_min_days=spec.gap_min_days,
-        gap_max_days=spec.gap_max_days,
+        **series_shape(spec),
         source=spec.source[:200],
         preferences=preferences_to_json(spec.preferences),
         plan_id=spec.plan_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from needlepoint import scheduling as eng
@@ -24,6 +25,27 @@ MAX_FIRST_WINDOW_DAYS = 366
 PAST_MESSAGE = "This date is in the past."
 
 
+class SeriesShape(TypedDict):
+    """How many sessions, the first one's date window and the gaps: what a SeriesSpec, the Series
+    row booked from it and `series_problems` have in common."""
+
+    sessions: int
+    first_earliest: date
+    first_latest: date
+    gap_min_days: int
+    gap_max_days: int
+
+
+def series_shape(of: SeriesSpec | Series) -> SeriesShape:
+    return SeriesShape(
+        sessions=of.sessions,
+        first_earliest=of.first_earliest,
+        first_latest=of.first_latest,
+        gap_min_days=of.gap_min_days,
+        gap_max_days=of.gap_max_days,
+    )
+
+
 @dataclass(frozen=True)
 class SeriesSpec:
     """What staff ask for: N sessions of a type, the first in a date window, gaps in days."""
@@ -42,13 +64,7 @@ class SeriesSpec:
     plan_id: int | None = None
 
     def __post_init__(self) -> None:
-        problems = series_problems(
-            sessions=self.sessions,
-            first_earliest=self.first_earliest,
-            first_latest=self.first_latest,
-            gap_min_days=self.gap_min_days,
-            gap_max_days=self.gap_max_days,
-        )
+        problems = series_problems(**series_shape(self))
         if problems:
             raise InvalidInput(fields=problems)
 
@@ -65,11 +81,7 @@ class SeriesSpec:
         return cls(
             client=series.client,
             appointment_type=series.appointment_type,
-            sessions=series.sessions,
-            first_earliest=series.first_earliest,
-            first_latest=series.first_latest,
-            gap_min_days=series.gap_min_days,
-            gap_max_days=series.gap_max_days,
+            **series_shape(series),
             preferences=preferences_from_json(series.preferences),
             source=series.source,
             plan_id=series.plan_id,
