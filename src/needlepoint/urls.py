@@ -14,24 +14,29 @@ moved_paths = [
     path("clinic/switch/", moved("switch-clinic", keeps_method=True), name="switch-clinic-moved"),
 ]
 
+# (prefix, URL module) of every feature mounted whole; "" for those that name their own resources.
+features = [
+    ("", "needlepoint.web.dashboard.urls"),
+    ("account/", "needlepoint.web.account.urls"),
+    ("clients/", "needlepoint.web.clients.urls"),
+    ("settings/", "needlepoint.web.setup.urls"),
+    ("audit/", "needlepoint.web.audit.urls"),
+    ("messages/", "needlepoint.web.messaging.urls"),
+    ("reviews/", "needlepoint.web.reviews.urls"),
+    ("interop/", "needlepoint.web.interop.urls"),
+    ("webhooks/", "needlepoint.web.webhooks.urls"),
+    ("", "needlepoint.web.booking.urls"),
+    ("", "needlepoint.web.journey.urls"),
+    ("", "needlepoint.web.treatments.urls"),
+    ("", "needlepoint.web.outcomes.urls"),
+    ("portal/<slug:slug>/", "needlepoint.portal.urls"),
+]
+
 urlpatterns = [
     path("api/", include("needlepoint.api.urls")),
     path("healthz", healthz, name="healthz"),
-    path("", include("needlepoint.web.dashboard.urls")),
-    path("account/", include("needlepoint.web.account.urls")),
-    path("clients/", include("needlepoint.web.clients.urls")),
-    path("settings/", include("needlepoint.web.setup.urls")),
-    path("audit/", include("needlepoint.web.audit.urls")),
-    path("messages/", include("needlepoint.web.messaging.urls")),
-    path("reviews/", include("needlepoint.web.reviews.urls")),
+    *(path(prefix, include(module)) for prefix, module in features),
     path("c/<slug:slug>/reviews/", include(reviews_urls.public_urlpatterns)),
-    path("interop/", include("needlepoint.web.interop.urls")),
-    path("webhooks/", include("needlepoint.web.webhooks.urls")),
-    path("", include("needlepoint.web.booking.urls")),
-    path("", include("needlepoint.web.journey.urls")),
-    path("", include("needlepoint.web.treatments.urls")),
-    path("", include("needlepoint.web.outcomes.urls")),
-    path("portal/<slug:slug>/", include("needlepoint.portal.urls")),
     path("learn/", include(portal_urls.learn_urlpatterns)),
     *moved_paths,
 ]

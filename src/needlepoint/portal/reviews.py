@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,6 +22,8 @@ from needlepoint.clinic.reviews.models import Review
 from needlepoint.clinic.reviews.services import MAX_TEXT, ReviewError
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.web.errors import apply_to_form
+
+T = TypeVar("T")
 
 
 class ReviewForm(forms.Form):
@@ -39,6 +45,14 @@ def _client(request: HttpRequest) -> Client:
     return client
 
 
+def _own(lookup: Callable[[], T], missing: type[ObjectDoesNotExist], what: str) -> T:
+    """The client's own object; another client's answers 404 like one that does not exist."""
+    try:
+        return lookup()
+    except missing as exc:
+        raise Http404(f"No such {what}.") from exc
+
+
 @client_view
 def reviews(request: HttpRequest) -> HttpResponse:
     client = _client(request)
@@ -58,10 +72,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @client_view
 def write(request: HttpRequest, series_pk: int) -> HttpResponse:
     client = _client(request)
-    try:
-        series = selectors.client_series(client, series_pk)
-    except Series.DoesNotExist as exc:
-        raise Http404("No such series.") from exc
+    series = _own(lambda: selectors.client_series(client, series_pk), Series.DoesNotExist, "series")
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,10 +95,7 @@ def write(request: HttpRequest, series_pk: int) -> HttpResponse:
 @client_view
 def withdraw(request: HttpRequest, review_pk: int) -> HttpResponse:
     client = _client(request)
-    try:
-        review = selectors.client_review(client, review_pk)
-    except Review.DoesNotExist as exc:
-        raise Http404("No such review.") from exc
+    review = _own(lambda: selectors.client_review(client, review_pk), Review.DoesNotExist, "review")
     try:
         services.withdraw_review(ClientActor(client), review)
     except ReviewError as exc:

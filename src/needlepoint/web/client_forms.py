@@ -18,8 +18,8 @@ from needlepoint.clinic.intake.data import (
 )
 from needlepoint.clinic.intake.services import MAX_PHOTOS, PhotoInput
 from needlepoint.protocol import Protocol
+from needlepoint.web.forms import DATE, note_field
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MED_STATUS = [("", "Not taking"), ("current", "Taking now"), ("stopped", "Stopped (give the date)")]
 STATE_ROWS = 3
 PHOTO_ROWS = MAX_PHOTOS
@@ -33,30 +33,12 @@ class IntakeForm(forms.Form):
         choices=[("", "Choose…"), *Fitzpatrick.choices],
         coerce=int,
     )
-    allergies = forms.CharField(
-        label="Allergies (medicines, numbing creams such as lidocaine, metals, latex, skincare…)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    allergies = note_field(
+        "Allergies (medicines, numbing creams such as lidocaine, metals, latex, skincare…)"
     )
-    other_conditions = forms.CharField(
-        label="Other medical history we should know about",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    other_medications = forms.CharField(
-        label="Other medicines and supplements",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    goals = forms.CharField(
-        label="What would you like to change?",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    other_conditions = note_field("Other medical history we should know about")
+    other_medications = note_field("Other medicines and supplements")
+    goals = note_field("What would you like to change?")
 
     def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -88,17 +88,10 @@ def open_event(request: HttpRequest, payload: AdverseEventIn) -> Status[dict[str
     event = services.open_adverse_event(
         c,
         client=client,
-        source="staff:api",
-        type=payload.type,
-        severity=payload.severity,
         appointment=appt,
-        description=payload.description,
-        onset=payload.onset,
-        area=payload.area,
-        symptoms=payload.symptoms,
-        treatment_given=payload.treatment_given,
+        source="staff:api",
         actor=actor(request),
-        lot_code=payload.lot_code,
+        **payload.model_dump(exclude={"client_id", "appointment_id"}),
     )
     return Status(201, event_out(event))
 
@@ -166,14 +159,7 @@ def record_score(request: HttpRequest, appointment_id: int, payload: ScoreIn) ->
     """Record (or replace) one scale's value for one area at the session."""
     appt = appointment(request, appointment_id, "record outcome")
     score = services.record_score(
-        clinic(request),
-        appointment=appt,
-        scale=payload.scale,
-        value=payload.value,
-        area=payload.area,
-        indication=payload.indication,
-        detail=payload.detail,
-        actor=actor(request),
+        clinic(request), appointment=appt, actor=actor(request), **payload.model_dump()
     )
     return Status(201, score)
 

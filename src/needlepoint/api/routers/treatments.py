@@ -93,16 +93,7 @@ def record_numbing(
 ) -> Status[NumbingApplication]:
     """The anaesthetic went on (the client must be checked in); the protocol's timings are copied in."""
     appt = appointment(request, appointment_id, "record numbing")
-    row = services.record_numbing(
-        clinic(request),
-        actor(request),
-        appt,
-        areas=payload.areas,
-        applied_at=payload.applied_at,
-        amount_g=payload.amount_g,
-        agent=payload.agent,
-        notes=payload.notes,
-    )
+    row = services.record_numbing(clinic(request), actor(request), appt, **payload.model_dump())
     return Status(201, row)
 
 
@@ -165,12 +156,7 @@ def receive_lot(request: HttpRequest, payload: LotIn) -> Status[Lot]:
         clinic(request),
         actor(request),
         location=_own(Location, request, payload.location_id, "location_id"),
-        kind=payload.kind,
-        product_name=payload.product_name,
-        lot_number=payload.lot_number,
-        expiry=payload.expiry,
-        quantity=payload.quantity,
-        notes=payload.notes,
+        **payload.model_dump(exclude={"location_id"}),
     )
     return Status(201, lot)
 

@@ -22,7 +22,7 @@ from needlepoint.clinic.clinics.models import Clinic, Location
 from needlepoint.clinic.errors import DomainError
 from needlepoint.protocol import default_protocol
 from needlepoint.web.errors import apply_to_form
-from needlepoint.web.forms import ClinicScopedForm
+from needlepoint.web.forms import DATE, DATETIME, TIME, ClinicScopedForm
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 # The protocol's shortest interval anywhere (scalp); the plan's own floor applies when booking a plan.
@@ -61,10 +61,10 @@ class SeriesSearchForm(forms.Form):
     appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.none())
     sessions = forms.IntegerField(min_value=1, max_value=12, initial=4)
     first_earliest = forms.DateField(
-        label="First session from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="First session from", widget=DATE
     )
     first_latest = forms.DateField(
-        label="First session by", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="First session by", widget=DATE
     )
     gap_min_days = forms.IntegerField(
         label="Days between sessions: at least", min_value=MIN_GAP_DAYS, initial=28
@@ -145,7 +145,7 @@ class SeriesSearchForm(forms.Form):
 
 class MoveForm(forms.Form):
     new_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="New date"
+        widget=DATE, label="New date"
     )
     new_time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
@@ -183,8 +183,8 @@ class WaitlistForm(ClinicScopedForm):
         model = WaitlistEntry
         fields = ["appointment_type", "location", "practitioner", "earliest", "latest"]
         widgets = {
-            "earliest": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "latest": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "earliest": DATE,
+            "latest": DATE,
         }
 
 
@@ -209,8 +209,8 @@ class WeeklyShiftForm(ClinicScopedForm):
         model = WeeklyShift
         fields = ["practitioner", "location", "weekday", "start", "end"]
         widgets = {
-            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "start": TIME,
+            "end": TIME,
         }
 
     def clean(self) -> dict[str, Any]:
@@ -225,9 +225,9 @@ class ShiftExceptionForm(ClinicScopedForm):
         model = ShiftException
         fields = ["practitioner", "location", "date", "start", "end", "note"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "date": DATE,
+            "start": TIME,
+            "end": TIME,
         }
         help_texts = {"start": "Leave start and end empty for a day off."}
 
@@ -246,8 +246,8 @@ class TimeOffForm(ClinicScopedForm):
         model = TimeOff
         fields = ["practitioner", "start", "end", "reason"]
         widgets = {
-            "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "start": DATETIME,
+            "end": DATETIME,
         }
         help_texts = {"start": "Local time of the practitioner's first location."}
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django import forms
-
 from needlepoint.clinic.clients.models import Client
-from needlepoint.web.forms import ClinicScopedForm
+from needlepoint.web.forms import DATE, ClinicScopedForm
 
 
 class ClientForm(ClinicScopedForm):
@@ -22,4 +20,4 @@ class ClientForm(ClinicScopedForm):
             "consent_email",
             "consent_sms",
         ]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"date_of_birth": DATE}

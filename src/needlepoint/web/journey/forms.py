@@ -17,8 +17,8 @@ from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.services import Schedule
 from needlepoint.clinic.pricing.models import PriceList
 from needlepoint.protocol import DEPTH_CEILING_MM, DEPTH_FLOOR_MM, Protocol
+from needlepoint.web.forms import DATE, note_field
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PACKAGE_ROWS = 3
 
 
@@ -52,12 +52,7 @@ class PlanEditForm(forms.Form):
     gap_max_days = forms.IntegerField(label="Longest gap (days)", min_value=1, max_value=400)
     first_earliest = forms.DateField(label="First session: earliest", widget=DATE)
     first_latest = forms.DateField(label="First session: latest", widget=DATE)
-    schedule_reason = forms.CharField(
-        label="Reason for a different series",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    schedule_reason = note_field("Reason for a different series")
     price = forms.DecimalField(
         required=False,
         max_digits=10,

@@ -50,6 +50,12 @@ def _hours(loc: Location) -> str:
     return "; ".join(f"{d} {t}" for d, t in format_opening_hours(loc.opening_hours) if t != "closed")
 
 
+# Columns several tables show the same way.
+NAME = Column("Name", lambda o: o.name)
+LOCATION = Column("Location", lambda o: o.location.name)
+PRACTITIONER = Column("Practitioner", lambda o: o.practitioner.name)
+ACTIVE = Column("Active", lambda o: "yes" if o.is_active else "no")
+
 TABLES = [
     ScopedCrud(
         "locations",
@@ -57,11 +63,11 @@ TABLES = [
         Location,
         forms.LocationForm,
         [
-            Column("Name", lambda o: o.name),
+            NAME,
             Column("Time zone", lambda o: o.timezone),
             Column("City", lambda o: o.city),
             Column("Opening hours", _hours),
-            Column("Active", lambda o: "yes" if o.is_active else "no"),
+            ACTIVE,
         ],
     ),
     ScopedCrud(
@@ -70,9 +76,9 @@ TABLES = [
         Room,
         forms.RoomForm,
         [
-            Column("Name", lambda o: o.name),
-            Column("Location", lambda o: o.location.name),
-            Column("Active", lambda o: "yes" if o.is_active else "no"),
+            NAME,
+            LOCATION,
+            ACTIVE,
         ],
         select_related=("location",),
     ),
@@ -82,12 +88,12 @@ TABLES = [
         Device,
         forms.DeviceForm,
         [
-            Column("Name", lambda o: o.name),
+            NAME,
             Column("Make / model", lambda o: f"{o.make} {o.model}"),
             Column("Type", lambda o: o.get_kind_display()),
             Column("Max depth (mm)", lambda o: o.max_depth_mm),
-            Column("Location", lambda o: o.location.name),
-            Column("Active", lambda o: "yes" if o.is_active else "no"),
+            LOCATION,
+            ACTIVE,
         ],
         select_related=("location",),
     ),
@@ -97,7 +103,7 @@ TABLES = [
         AppointmentType,
         booking_forms.AppointmentTypeForm,
         [
-            Column("Name", lambda o: o.name),
+            NAME,
             Column("Treatment", lambda o: _minutes(o.duration_minutes)),
             Column(
                 "Numbing",
@@ -105,7 +111,7 @@ TABLES = [
             ),
             Column("Cleaning", lambda o: _minutes(o.cleaning_minutes)),
             Column("Device", lambda o: o.get_device_kind_display() or "none"),
-            Column("Active", lambda o: "yes" if o.is_active else "no"),
+            ACTIVE,
         ],
     ),
     ScopedCrud(
@@ -114,8 +120,8 @@ TABLES = [
         WeeklyShift,
         booking_forms.WeeklyShiftForm,
         [
-            Column("Practitioner", lambda o: o.practitioner.name),
-            Column("Location", lambda o: o.location.name),
+            PRACTITIONER,
+            LOCATION,
             Column("Day", lambda o: o.get_weekday_display()),
             Column("Hours (local)", lambda o: f"{o.start:%H:%M}–{o.end:%H:%M}"),
         ],
@@ -127,8 +133,8 @@ TABLES = [
         ShiftException,
         booking_forms.ShiftExceptionForm,
         [
-            Column("Practitioner", lambda o: o.practitioner.name),
-            Column("Location", lambda o: o.location.name),
+            PRACTITIONER,
+            LOCATION,
             Column("Date", lambda o: o.date),
             Column(
                 "Hours (local)", lambda o: "day off" if o.is_day_off else f"{o.start:%H:%M}–{o.end:%H:%M}"
@@ -143,7 +149,7 @@ TABLES = [
         TimeOff,
         booking_forms.TimeOffForm,
         [
-            Column("Practitioner", lambda o: o.practitioner.name),
+            PRACTITIONER,
             Column("From (UTC)", lambda o: f"{o.start:%Y-%m-%d %H:%M}"),
             Column("To (UTC)", lambda o: f"{o.end:%Y-%m-%d %H:%M}"),
             Column("Reason", lambda o: o.reason),
@@ -156,11 +162,11 @@ TABLES = [
         Membership,
         forms.MembershipForm,
         [
-            Column("Name", lambda o: o.name),
+            NAME,
             Column("Email", lambda o: o.user.email),
             Column("Role", lambda o: o.get_role_display()),
             Column("Locations", lambda o: ", ".join(loc.name for loc in o.locations.all())),
-            Column("Active", lambda o: "yes" if o.is_active else "no"),
+            ACTIVE,
         ],
         create_form_class=forms.NewStaffForm,
         select_related=("user",),

@@ -20,9 +20,7 @@ from needlepoint.clinic.clinics.models import Clinic, Device, Location
 from needlepoint.clinic.treatments import protocol_rules
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
 from needlepoint.clinic.treatments.vocab import REACTION_CHOICES, Endpoint, LotKind, PhotoPhase, PhotoView
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+from needlepoint.web.forms import DATE, TIME
 
 
 def _lot_label(lot: Lot) -> str:

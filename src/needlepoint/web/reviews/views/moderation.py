@@ -48,8 +48,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         services.publish_review(review, actor=membership_of(request))
     except ReviewError as exc:
         messages.error(request, exc.message)
-        return redirect("review-moderation")
-    messages.success(request, "Review published.")
+    else:
+        messages.success(request, "Review published.")
     return redirect("review-moderation")
 
 
@@ -65,6 +65,6 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
         services.reject_review(review, actor=membership_of(request), reason=form.cleaned_data["reason"])
     except ReviewError as exc:
         messages.error(request, exc.message)
-        return redirect("review-moderation")
-    messages.success(request, "Review rejected.")
+    else:
+        messages.success(request, "Review rejected.")
     return redirect("review-moderation")

@@ -7,6 +7,7 @@ the services comes back on its form field with the input kept (400/403/409).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -173,17 +174,52 @@ def _fail(
     return _page(request, appt, status=exc.status, **{form_name: form})
 
 
+def _done(request: HttpRequest, appt: Appointment, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("treatment-day", pk=appt.pk)
+
+
+def _submit(
+    request: HttpRequest,
+    appt: Appointment,
+    form_name: str,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """Run a day-page form: invalid (400) or refused input comes back on the page under
+    ``form_name`` with the input kept; otherwise ``action`` ran and the day page says ``success``."""
+    if not form.is_valid():
+        return _page(request, appt, status=400, **{form_name: form})
+    try:
+        action(form.cleaned_data)
+    except TreatmentError as exc:
+        return _fail(request, appt, form_name, form, exc)
+    return _done(request, appt, success)
+
+
+def _flash_outcome(
+    request: HttpRequest, appt: Appointment, action: Callable[[], object], success: str
+) -> HttpResponse:
+    """Run a form-less action: its refusal or its success is a flash message on the day page."""
+    try:
+        action()
+    except TreatmentError as exc:
+        messages.error(request, exc.message)
+        return redirect("treatment-day", pk=appt.pk)
+    return _done(request, appt, success)
+
+
 @require_POST
 @staff_view(action=Action.CHECK_IN)
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     appt = appointment_or_404(request, pk, "check in")
-    try:
-        services.check_in(clinic_of(request), membership_of(request), appt, now=clock.now())
-    except TreatmentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Checked in.")
-    return redirect("treatment-day", pk=appt.pk)
+    return _flash_outcome(
+        request,
+        appt,
+        lambda: services.check_in(clinic_of(request), membership_of(request), appt, now=clock.now()),
+        "Checked in.",
+    )
 
 
 @require_POST
@@ -211,8 +247,7 @@ def record_numbing(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except TreatmentError as exc:
         return _fail(request, appt, "numbing_form", form, exc)
-    messages.success(request, "Numbing recorded: the clock is running.")
-    return redirect("treatment-day", pk=appt.pk)
+    return _done(request, appt, "Numbing recorded: the clock is running.")
 
 
 @require_POST
@@ -221,13 +256,13 @@ def numbing_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the cream was wiped off (before needling)."""
     application = get_object_or_404(NumbingApplication.objects.for_clinic(clinic_of(request)), pk=pk)
     appt = appointment_or_404(request, application.appointment_id, "record numbing removed")
-    try:
-        services.remove_numbing(clinic_of(request), membership_of(request), application, now=clock.now())
-    except TreatmentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Cream removal recorded.")
-    return redirect("treatment-day", pk=appt.pk)
+    clinic, actor = clinic_of(request), membership_of(request)
+    return _flash_outcome(
+        request,
+        appt,
+        lambda: services.remove_numbing(clinic, actor, application, now=clock.now()),
+        "Cream removal recorded.",
+    )
 
 
 @require_POST
@@ -266,8 +301,7 @@ def chart_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except TreatmentError as exc:
         return _fail(request, appt, "entry_form", form, exc)
-    messages.success(request, f"{entry.area_name} charted at {entry.depth_mm} mm.")
-    return redirect("treatment-day", pk=appt.pk)
+    return _done(request, appt, f"{entry.area_name} charted at {entry.depth_mm} mm.")
 
 
 @require_POST
@@ -277,13 +311,12 @@ def chart_entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
         ChartEntry.objects.for_clinic(clinic_of(request)).select_related("chart"), pk=pk
     )
     appt = appointment_or_404(request, entry.chart.appointment_id, "remove chart entry")
-    try:
-        services.remove_chart_entry(clinic_of(request), membership_of(request), entry)
-    except TreatmentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{entry.area_name} removed; its lots are back in stock.")
-    return redirect("treatment-day", pk=appt.pk)
+    return _flash_outcome(
+        request,
+        appt,
+        lambda: services.remove_chart_entry(clinic_of(request), membership_of(request), entry),
+        f"{entry.area_name} removed; its lots are back in stock.",
+    )
 
 
 def _chart_or_404(request: HttpRequest, appt: Appointment) -> Chart:
@@ -296,69 +329,59 @@ def _chart_or_404(request: HttpRequest, appt: Appointment) -> Chart:
 @require_POST
 @staff_view(action=Action.SIGN_CHART)
 def chart_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    clinic, actor = clinic_of(request), membership_of(request)
     appt = appointment_or_404(request, pk, "sign chart")
     chart = _chart_or_404(request, appt)
-    form = SignForm(request.POST)
-    if not form.is_valid():
-        return _page(request, appt, status=400, sign_form=form)
-    try:
-        services.sign_chart(
-            clinic_of(request),
-            membership_of(request),
-            chart,
-            signature_name=form.cleaned_data["signature_name"],
-            now=clock.now(),
-        )
-    except TreatmentError as exc:
-        return _fail(request, appt, "sign_form", form, exc)
-    messages.success(request, "Chart signed and locked. Corrections are now addenda.")
-    return redirect("treatment-day", pk=appt.pk)
+    return _submit(
+        request,
+        appt,
+        "sign_form",
+        SignForm(request.POST),
+        lambda c: services.sign_chart(
+            clinic, actor, chart, signature_name=c["signature_name"], now=clock.now()
+        ),
+        "Chart signed and locked. Corrections are now addenda.",
+    )
 
 
 @require_POST
 @staff_view(action=Action.CHART)
 def chart_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    clinic, actor = clinic_of(request), membership_of(request)
     appt = appointment_or_404(request, pk, "add chart addendum")
     chart = _chart_or_404(request, appt)
-    form = AddendumForm(request.POST, chart=chart)
-    if not form.is_valid():
-        return _page(request, appt, status=400, addendum_form=form)
-    try:
-        services.add_addendum(
-            clinic_of(request),
-            membership_of(request),
-            chart,
-            text=form.cleaned_data["text"],
-            entry=form.cleaned_data.get("entry"),
-            now=clock.now(),
-        )
-    except TreatmentError as exc:
-        return _fail(request, appt, "addendum_form", form, exc)
-    messages.success(request, "Addendum added; the signed chart is unchanged.")
-    return redirect("treatment-day", pk=appt.pk)
+    return _submit(
+        request,
+        appt,
+        "addendum_form",
+        AddendumForm(request.POST, chart=chart),
+        lambda c: services.add_addendum(
+            clinic, actor, chart, text=c["text"], entry=c.get("entry"), now=clock.now()
+        ),
+        "Addendum added; the signed chart is unchanged.",
+    )
 
 
 @require_POST
 @staff_view(action=Action.CHART)
 def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    clinic, actor = clinic_of(request), membership_of(request)
     appt = appointment_or_404(request, pk, "add treatment photo")
     areas, _ = _plan_areas(appt)
-    form = PhotoForm(request.POST, request.FILES, areas=areas)
-    if not form.is_valid():
-        return _page(request, appt, status=400, photo_form=form)
-    c = form.cleaned_data
-    try:
-        services.add_photo(
-            clinic_of(request),
-            membership_of(request),
+    return _submit(
+        request,
+        appt,
+        "photo_form",
+        PhotoForm(request.POST, request.FILES, areas=areas),
+        lambda c: services.add_photo(
+            clinic,
+            actor,
             appt,
             area=c["area"],
             view=c["view"],
             phase=c["phase"],
             upload=c["image"],
             now=clock.now(),
-        )
-    except TreatmentError as exc:
-        return _fail(request, appt, "photo_form", form, exc)
-    messages.success(request, "Photo saved (location data and camera details removed).")
-    return redirect("treatment-day", pk=appt.pk)
+        ),
+        "Photo saved (location data and camera details removed).",
+    )

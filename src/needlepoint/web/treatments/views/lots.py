@@ -4,6 +4,7 @@ trace — every client treated with the lot."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -81,6 +82,12 @@ def _detail(request: HttpRequest, lot: Lot, status: int = 200, **forms: object) 
     )
 
 
+def _refused(request: HttpRequest, lot: Lot, form_name: str, form: Form, exc: TreatmentError) -> HttpResponse:
+    """The lot page again with the service's refusal on the form that asked, input kept."""
+    apply_to_form(form, exc)
+    return _detail(request, lot, exc.status, **{form_name: form})
+
+
 @staff_view(*CLINICAL)
 def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _lot(request, pk))
@@ -98,8 +105,7 @@ def lot_use(request: HttpRequest, pk: int) -> HttpResponse:
             clinic_of(request), membership_of(request), lot, quantity=form.cleaned_data["quantity"]
         )
     except TreatmentError as exc:
-        apply_to_form(form, exc)
-        return _detail(request, lot, exc.status, use_form=form)
+        return _refused(request, lot, "use_form", form, exc)
     messages.success(request, "Stock updated.")
     return redirect("lot-detail", pk=lot.pk)
 
@@ -120,8 +126,7 @@ def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
             now=clock.now(),
         )
     except TreatmentError as exc:
-        apply_to_form(form, exc)
-        return _detail(request, lot, exc.status, recall_form=form)
+        return _refused(request, lot, "recall_form", form, exc)
     clients = len({row.client.pk for row in result.trace})
     messages.warning(
         request, f"Lot recalled: charting refuses it from now on. {clients} client(s) treated with it."
