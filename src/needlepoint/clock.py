@@ -31,8 +31,13 @@ def now() -> datetime:
 
 def today(zone: str | tzinfo) -> date:
     """The local date in `zone` (an IANA name or a tzinfo) at the current instant."""
+    return local_date(now(), zone)
+
+
+def local_date(at: datetime, zone: str | tzinfo) -> date:
+    """The local date in `zone` at the instant `at` (a caller that already holds its 'now')."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return now().astimezone(tz).date()
+    return at.astimezone(tz).date()
 
 
 def set_source(source: Callable[[], datetime]) -> Callable[[], datetime]:

@@ -8,9 +8,9 @@ from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, BookingPolicy, WeeklyShift
-from needlepoint.clinic.booking.selectors import clinic_today
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.permissions import SystemActor
 
 TYPES = [  # name, minutes, device kind

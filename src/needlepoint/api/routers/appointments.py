@@ -18,10 +18,10 @@ from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.engine import Snapshot
 from needlepoint.clinic.booking.models import Appointment, AppointmentType, Series
-from needlepoint.clinic.booking.selectors import clinic_today
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.clinics.models import Location
+from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.permissions import ApiActor
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import SeriesWindows, bookable_plan

@@ -4,14 +4,14 @@ Clinical decisions need the plans:write scope and an owner's or practitioner's t
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from needlepoint import clock
 from needlepoint.clinic.clients.selectors import client_for_read
-from needlepoint.clinic.clinics.models import Clinic, Device, Location
+from needlepoint.clinic.clinics.models import Device
+from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.intake.selectors import intake_for_read
 from needlepoint.clinic.plans import selectors, services
 from needlepoint.clinic.plans.engine import AreaChoice
@@ -24,12 +24,6 @@ from ..schemas.common import responses
 from ..schemas.plans import AcknowledgeIn, PlanIn, PlanOut, PlanRevisionIn, PlanSummary, ReasonIn
 
 router = Router(tags=["plans"])
-
-
-def clinic_today(c: Clinic) -> Any:
-    """Planning dates are the clinic's local date (its first active location's zone), as on the web."""
-    loc = Location.objects.for_clinic(c).filter(is_active=True).order_by("pk").first()
-    return clock.now().astimezone(ZoneInfo(loc.timezone if loc else "UTC")).date()
 
 
 def plan_out(plan: TreatmentPlan) -> dict[str, Any]:

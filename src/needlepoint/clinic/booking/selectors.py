@@ -159,8 +159,3 @@ def practitioner_feed_appointments(practitioner: Membership, now: datetime) -> Q
     )
 
 
-def clinic_today(clinic: Clinic | int, now: datetime) -> date:
-    """Today at the clinic: the local date of its first location (SeriesSpec's "not in the
-    past" uses the same zone when no location is chosen)."""
-    location = Location.objects.for_clinic(clinic).filter(is_active=True).order_by("pk").first()
-    return now.astimezone(ZoneInfo(location.timezone if location else "UTC")).date()

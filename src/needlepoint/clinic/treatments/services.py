@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -77,7 +76,7 @@ def _now(now: datetime | None) -> datetime:
 
 def local_today(location: Location, now: datetime) -> date:
     """The location's calendar date at ``now``."""
-    return now.astimezone(ZoneInfo(location.timezone)).date()
+    return clock.local_date(now, location.timezone)
 
 
 def plan_of(appointment: Appointment) -> TreatmentPlan | None:

@@ -7,7 +7,7 @@ and the clinic's own rows (scoped to the clinic and the appointment's location).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -205,5 +205,3 @@ class CompareForm(forms.Form):
         self.fields["area"].choices = _area_choices(areas)  # type: ignore[attr-defined]
 
 
-def today_in(location: Location, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(location.timezone)).date()

@@ -14,9 +14,9 @@ from needlepoint import scheduling as eng
 from needlepoint.clinic.audit.services import AccessContext
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.engine import Snapshot
-from needlepoint.clinic.booking.selectors import clinic_today
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.errors import DomainError
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import PlanNotBookable, SeriesWindows, bookable_plan

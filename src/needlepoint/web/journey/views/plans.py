@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.consent.selectors import valid_consent_for_plan
 from needlepoint.clinic.intake.selectors import intake_for_read, latest_intake
 from needlepoint.clinic.permissions import Action
@@ -18,7 +19,7 @@ from needlepoint.web.access import ALL_STAFF, staff_view
 from needlepoint.web.errors import apply_to_form, messages_of
 from needlepoint.web.journey.forms import AcknowledgeForm, CancelPlanForm, PlanEditForm, PlanStartForm
 
-from .common import clinic, clinic_today, ctx, membership, now
+from .common import clinic, ctx, membership, now
 
 _ORDER = {s.value: i for i, s in enumerate(Severity)}
 

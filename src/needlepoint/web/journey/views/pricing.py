@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.plans.selectors import plan_for_read
 from needlepoint.clinic.pricing import selectors, services
@@ -14,7 +15,7 @@ from needlepoint.protocol import default_protocol
 from needlepoint.web.access import ALL_STAFF, OWNER_ONLY, staff_view
 from needlepoint.web.journey.forms import PriceListForm
 
-from .common import clinic, clinic_today, ctx
+from .common import clinic, ctx
 
 
 @staff_view(*OWNER_ONLY)

@@ -17,7 +17,7 @@ from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Lot
 from needlepoint.web.access import CLINICAL, clinic_of, membership_of, staff_view
 from needlepoint.web.errors import apply_to_form
-from needlepoint.web.treatments.forms import LotReceiveForm, LotUseForm, RecallForm, today_in
+from needlepoint.web.treatments.forms import LotReceiveForm, LotUseForm, RecallForm
 
 
 @staff_view(action=Action.MANAGE_LOTS)
@@ -51,7 +51,7 @@ def lot_list(request: HttpRequest) -> HttpResponse:
             status = 400
     now = clock.now()
     rows = [
-        (lot, lot.is_expired(today_in(lot.location, now)))
+        (lot, lot.is_expired(services.local_today(lot.location, now)))
         for lot in selectors.lots(clinic, include_used_up=request.GET.get("all") == "1")
     ]
     return render(request, "treatments/lots.html", {"rows": rows, "form": form}, status=status)
@@ -72,7 +72,7 @@ def _detail(request: HttpRequest, lot: Lot, status: int = 200, **forms: object) 
         "treatments/lot_detail.html",
         {
             "lot": lot,
-            "expired": lot.is_expired(today_in(lot.location, clock.now())),
+            "expired": lot.is_expired(services.local_today(lot.location, clock.now())),
             "trace": trace,
             "use_form": forms.get("use_form") or LotUseForm(),
             "recall_form": forms.get("recall_form") or RecallForm(),
