@@ -180,10 +180,9 @@ def is_client(actor: Actor) -> bool:
 
 
 def _role_allows(actor: Actor, action: Action) -> bool:
-    if isinstance(actor, Membership):
-        return actor.is_active and actor.role in STAFF_RULES[action]
-    if isinstance(actor, ApiActor):
-        return actor.membership.is_active and actor.membership.role in STAFF_RULES[action]
+    member = membership_of(actor)  # a token acts as its holder, never beyond the holder's role
+    if member is not None:
+        return member.is_active and member.role in STAFF_RULES[action]
     if isinstance(actor, ClientActor):
         return action in CLIENT_RULES
     return action in SYSTEM_RULES
