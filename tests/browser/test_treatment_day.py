@@ -100,6 +100,12 @@ def test_chart_a_session_and_compare_photos(page, clinic_a: ClinicWorld, setting
 
     page.click("text=Compare sessions")
     page.wait_for_selector("#side-by-side img")
+    # Read sizes only once the browser has finished fetching every image (loaded or failed):
+    # on a loaded machine the photo responses can arrive after the page's load event.
+    page.wait_for_function(
+        "() => { const imgs = [...document.querySelectorAll('#side-by-side img, #slider img')];"
+        " return imgs.length === 4 && imgs.every(i => i.complete); }"
+    )
     loaded = page.eval_on_selector_all(
         "#side-by-side img, #slider img", "imgs => imgs.map(i => i.complete && i.naturalWidth)"
     )
