@@ -188,3 +188,36 @@ def test_clinic_protocol_without_default_device_falls_back_to_the_shipped_one(tm
     code, out, err = run([*argv, "--json", "--protocol", str(path)])
     assert code == 0, err
     assert {a["depth"]["source"] for a in json.loads(out)["areas"]} == {"roller"}
+
+
+def test_sides_in_flags_table_and_json() -> None:
+    argv = ["--area", "cheeks:acne_scars:3", "--state", "cheeks.left:inflamed",
+            "--area", "jawline.right:acne_scars:2", "--override", "jawline.right:1.25",
+            "--surface", "jawline.right:40", "--fitzpatrick", "3", "--today", "2026-11-20"]
+    code, out, err = run(argv)
+    assert code == 0, err
+    rows = [line.split()[0] for line in out.splitlines() if line.strip().startswith(("cheeks", "jawline"))]
+    assert "cheeks.right" in rows and "jawline.right" in rows and "cheeks.left" in rows  # removed, with why
+    code, out, _ = run([*argv, "--json"])
+    plan = json.loads(out)
+    sided = {(a["area"], a["side"]) for a in plan["areas"]}
+    assert sided == {("cheeks.right", "right"), ("jawline.right", "right")}
+    assert [(r["area"], r["side"]) for r in plan["removed_areas"]] == [("cheeks.left", "left")]
+    jaw = next(a for a in plan["areas"] if a["area"] == "jawline.right")
+    assert (jaw["surface_cm2"], Decimal(str(jaw["depth"]["chosen_mm"]))) == (40, Decimal("1.25"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--area", "forehead.left:fine_lines"], "areas[0].area: 'forehead' has no sides"),
+        (["--area", "cheeks.up:acne_scars:2"], "areas[0].area: unknown side 'up' of 'cheeks'"),
+        (["--area", "cheeks:acne_scars:2", "--state", "nose.left:inflamed"], "'nose' has no sides"),
+        (["--area", "cheeks.left:acne_scars:2", "--override", "cheeks.right:1.0"],
+         "--override names 'cheeks.right', which is not requested"),
+    ],
+)
+def test_bad_sides_exit_2_with_a_message(argv: list[str], message: str) -> None:
+    code, out, err = run([*argv, "--fitzpatrick", "3", "--today", "2026-11-20"])
+    assert code == 2 and out == ""
+    assert message in err

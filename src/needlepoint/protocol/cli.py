@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-explain", action="store_true", help="table without the 'Why' section")
     g = p.add_argument_group("quick input (overrides the profile file)")
     g.add_argument("--area", action="append", metavar="AREA:INDICATION[:GRADE]",
-                   help="area to treat (repeat); replaces the file's areas")
+                   help="area to treat (repeat); replaces the file's areas. A paired area takes a "
+                        "side: cheeks.left (a bare cheeks is both sides)")
     g.add_argument("--override", action="append", metavar="AREA:MM[:REASON]",
                    help="practitioner depth for an area")
     g.add_argument("--surface", action="append", metavar="AREA:CM2",
@@ -51,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--condition", action="append", metavar="CODE")
     g.add_argument("--medication", action="append", metavar="CODE[:STOPPED_ON]")
     g.add_argument("--state", action="append", metavar="AREA:STATE[:SINCE]",
-                   help="current skin state of an area (or face/body/scalp/all)")
+                   help="current skin state of an area or side (cheeks.left), or face/body/scalp/all")
     g.add_argument("--device", metavar="pen|roller:MAX_MM", help="default: the protocol's default device")
     g.add_argument("--prior", action="append", metavar="DATE:AREA[,AREA…]",
                    help="a previous session")

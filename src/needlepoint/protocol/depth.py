@@ -44,7 +44,7 @@ def decide_depth(ra: ResolvedArea, ctx: Context) -> tuple[DepthDecision | None, 
     findings: list[Finding] = []
     group, rng, fallback = _pick_group(ra)
     group_name = p.data.depth_groups[group].name
-    area_name = spec.name
+    area_name = ra.name
     lname = area_name.lower()  # placeholders sit mid-sentence in the wording
     area_cap = min(spec.hard_max_mm, DEPTH_CEILING_MM)
     device_max = device.max_depth_mm

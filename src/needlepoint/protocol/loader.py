@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import sides
 from .errors import DataIssue, ProtocolDataError
 from .limits import (
     DEPTH_CEILING_MM,
@@ -111,7 +112,32 @@ class Protocol:
         return self.data.version
 
     def area(self, code: str) -> AreaSpec:
-        return self.data.areas[code]
+        """The area of a code, with or without a side (``cheeks.left`` → cheeks)."""
+        return self.data.areas[sides.base_of(code)]
+
+    def area_name(self, code: str) -> str:
+        """``'cheeks.left'`` → ``'Cheeks (left)'``; an unknown code is returned as it is (old
+        rows written under another protocol still show something)."""
+        base, side = sides.split(code)
+        spec = self.data.areas.get(base)
+        return sides.label(spec.name, side) if spec else code
+
+    def is_area(self, code: str) -> bool:
+        """Whether ``code`` is an area of this protocol, or a side of one of its paired areas."""
+        base, side = sides.split(code)
+        spec = self.data.areas.get(base)
+        return spec is not None and (side is None or (spec.paired and side in sides.SIDES))
+
+    def area_codes(self) -> list[str]:
+        """Every area code, each paired area followed by its two sides (for pick lists)."""
+        return [c for base, spec in self.data.areas.items()
+                for c in (base, *(sides.both(base) if spec.paired else ()))]
+
+    def area_surface_cm2(self, code: str) -> int:
+        """The typical treated surface of an area or of one side (half, rounded up)."""
+        base, side = sides.split(code)
+        whole = self.data.areas[base].surface_cm2
+        return sides.half(whole) if side else whole
 
     def indication(self, code: str) -> IndicationSpec:
         return self.data.indications[code]
@@ -342,6 +368,9 @@ class _Checker:
     def areas(self) -> None:
         for code, a in self.d.areas.items():
             k = f"areas.{code}"
+            if sides.SEPARATOR in code:
+                self.add(k, f"an area code cannot contain {sides.SEPARATOR!r}: it separates the side"
+                            " (cheeks.left)")
             self.mm_between(f"{k}.hard_max_mm", a.hard_max_mm, DEPTH_FLOOR_MM, DEPTH_CEILING_MM)
             cap = min(a.hard_max_mm, DEPTH_CEILING_MM)
             self.mm_between(f"{k}.override_above_mm", a.override_above_mm, DEPTH_FLOOR_MM, cap,

@@ -190,8 +190,10 @@ class Finding(_Model):
 class RemovedArea(_Model):
     """An area taken out of the plan, and why (never silently)."""
 
+    #: The area's code, with its side for one side of a paired area (``cheeks.left``).
     area: str
     area_name: str
+    side: Literal["left", "right"] | None = None
     indication: str
     reason: str
     finding_codes: list[str] = Field(min_length=1)
@@ -219,8 +221,10 @@ class DepthDecision(_Model):
 
 
 class AreaPlan(_Model):
+    #: The area's code, with its side for one side of a paired area (``cheeks.left``).
     area: str
     area_name: str
+    side: Literal["left", "right"] | None = None
     region: str
     indication: str
     indication_name: str

@@ -28,7 +28,7 @@ from .schema import NumbingAgentSpec
 
 def session_minutes(ctx: Context, areas: list[ResolvedArea]) -> int:
     return ctx.protocol.data.series.session_overhead_minutes + sum(
-        ra.spec.treatment_minutes for ra in areas)
+        ra.treatment_minutes for ra in areas)
 
 
 def _grams(agent: NumbingAgentSpec, surface: int) -> Decimal:
@@ -115,13 +115,13 @@ def plan_numbing(ctx: Context, areas: list[ResolvedArea], screening: list[Findin
             ra = g[0]
             findings.append(built_in(
                 p, "numbing_area_single_over_limit", Severity.BLOCK, area=ra.code,
-                applies_to="numbing", area_name=ra.spec.name.lower(), surface=ra.surface_cm2,
+                applies_to="numbing", area_name=ra.name.lower(), surface=ra.surface_cm2,
                 limit=limit, agent_name=agent.name))
     now = next((g for g, gm in zip(groups, group_models, strict=True) if gm.within_limit), None)
     if len(groups) > 1:
         status = "split"
         described = " / ".join(
-            "[" + ", ".join(ra.spec.name.lower() for ra in g) + f"] {gm.surface_cm2} cm²"
+            "[" + ", ".join(ra.name.lower() for ra in g) + f"] {gm.surface_cm2} cm²"
             for g, gm in zip(groups, group_models, strict=True) if gm.within_limit)
         findings.append(built_in(
             p, "numbing_area_over_limit", Severity.REQUIRE, applies_to="numbing", total=total,

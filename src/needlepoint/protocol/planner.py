@@ -88,10 +88,10 @@ def build_plan(
         d = decisions[ra.code]
         assert d is not None
         area_plans.append(AreaPlan(
-            area=ra.code, area_name=ra.spec.name, region=ra.spec.region,
+            area=ra.code, area_name=ra.name, side=ra.side, region=ra.spec.region,
             indication=ra.indication_code, indication_name=ra.indication.name,
             goodman_baron_grade=ra.req.goodman_baron_grade, depth=d,
-            surface_cm2=ra.surface_cm2, treatment_minutes=ra.spec.treatment_minutes,
+            surface_cm2=ra.surface_cm2, treatment_minutes=ra.treatment_minutes,
             earliest_start=first_earliest[ra.code], series_id=series_of[ra.code]))
 
     if numbing is not None and numbing.session_end is not None:
@@ -159,7 +159,7 @@ def _remove_blocked(
             kept.append(ra)
             continue
         removed.append(RemovedArea(
-            area=ra.code, area_name=ra.spec.name, indication=ra.indication_code,
+            area=ra.code, area_name=ra.name, side=ra.side, indication=ra.indication_code,
             reason=" ".join(f.reason for f in mine),
             finding_codes=unique([f.code for f in mine])))
     return kept, removed
@@ -183,7 +183,7 @@ def _appointment_checks(ctx: Context, start: datetime, series: list[SeriesPlan]
     for s in series:
         first = s.sessions[0]
         if day < first.earliest:
-            names = ", ".join(ctx.protocol.area(a).name.lower() for a in s.areas)
+            names = ", ".join(ctx.protocol.area_name(a).lower() for a in s.areas)
             out.append(built_in(ctx.protocol, "appointment_before_earliest", Severity.DEFER,
                                 until=first.earliest, date=day.isoformat(),
                                 earliest=first.earliest.isoformat(), areas=names))
@@ -212,7 +212,7 @@ def _screening_explanations(ctx: Context, findings: list[Finding], removed: list
             citations=unique([c for f in findings if f.code in r.finding_codes
                               and f.area in (None, r.area) for c in f.citations])))
     for f in findings:
-        where = ctx.protocol.area(f.area).name if f.area else "Whole plan"
+        where = ctx.protocol.area_name(f.area) if f.area else "Whole plan"
         extra = ""
         if f.until:
             extra += f" Not before {f.until.isoformat()}."

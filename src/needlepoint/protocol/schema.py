@@ -91,6 +91,9 @@ class AreaSpec(_Strict):
     depth: dict[str, DepthRange] = Field(min_length=1)
     citations: Citations = Field(min_length=1)
     note: str | None = None
+    #: Has a left and a right side (``cheeks.left``): skin states, findings, depth and
+    #: surfaces may then differ per side. A bare code still means both sides.
+    paired: bool = False
 
 
 class Course(_Strict):

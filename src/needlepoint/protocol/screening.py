@@ -86,7 +86,7 @@ def global_match(w: RuleWhen, ctx: Context) -> tuple[bool, list[Medication]]:
 
 def area_match(w: RuleWhen, ra: ResolvedArea) -> tuple[bool, AreaState | None]:
     """Area-level criteria; returns the skin state that matched (for DEFER anchors)."""
-    if w.areas and ra.code not in w.areas:
+    if w.areas and ra.base not in w.areas and ra.code not in w.areas:
         return False, None
     if w.regions and ra.spec.region not in w.regions:
         return False, None

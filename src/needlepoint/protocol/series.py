@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from . import sides
 from .context import Context, ResolvedArea
 from .findings import unique
 from .limits import INTERVAL_FLOOR_DAYS
@@ -55,7 +56,9 @@ def area_course(ra: ResolvedArea, ctx: Context, start: date, defer_until: date |
         ra.indication.course)
     floor = max(p.regions[ra.spec.region].interval_floor_days,
                 INTERVAL_FLOOR_DAYS[ra.spec.region])
-    priors = sorted(s.date for s in ctx.request.prior_sessions if ra.code in s.areas)
+    # A session on either side counts for the whole area and the reverse: both touched that skin.
+    priors = sorted(s.date for s in ctx.request.prior_sessions
+                    if any(sides.overlap(code, ra.code) for code in s.areas))
     last = priors[-1] if priors else None
     remaining = course.sessions_max - len(priors)
     lo, hi = course.interval_min_days, course.interval_max_days
@@ -103,7 +106,7 @@ def group_by_window(courses: list[AreaCourse]) -> list[list[AreaCourse]]:
 
 
 def _window_text(c: AreaCourse) -> str:
-    return f"{c.ra.spec.name.lower()} {c.lo}–{c.hi} days"
+    return f"{c.ra.name.lower()} {c.lo}–{c.hi} days"
 
 
 def build_series(ctx: Context, courses: list[AreaCourse]) -> tuple[list[SeriesPlan],
@@ -198,7 +201,7 @@ def _touch_ups(ctx: Context, g: list[AreaCourse], sessions: list[SessionWindow],
 def _explain(ctx: Context, sid: str, g: list[AreaCourse], lo: int, hi: int,
              sessions: list[SessionWindow], groups: list[list[AreaCourse]], n: int) -> str:
     p = ctx.protocol.data
-    names = ", ".join(c.ra.spec.name.lower() for c in g)
+    names = ", ".join(c.ra.name.lower() for c in g)
     parts = [f"Series {sid} ({names}):"]
     if len(g) > 1:
         parts.append(f"one series because their interval windows overlap "
@@ -208,20 +211,20 @@ def _explain(ctx: Context, sid: str, g: list[AreaCourse], lo: int, hi: int,
     if len(groups) > 1:
         others = [o for i, o in enumerate(groups, start=1) if i != n]
         clash = "; ".join(
-            f"{', '.join(c.ra.spec.name.lower() for c in o)} needs "
+            f"{', '.join(c.ra.name.lower() for c in o)} needs "
             f"{max(c.lo for c in o)}–{min(c.hi for c in o)} days" for o in others)
         parts.append(f"Kept separate from the other series because the windows do not overlap "
                      f"({clash}).")
     for c in g:
         if c.kind == "maintenance":
-            parts.append(f"{c.ra.spec.name}: course complete ({c.prior} sessions), so the next "
+            parts.append(f"{c.ra.name}: course complete ({c.prior} sessions), so the next "
                          f"session is maintenance {c.label}.")
         else:
             done = f"; {c.prior} already done" if c.prior else ""
-            parts.append(f"{c.ra.spec.name}: {c.sessions_min}–{c.sessions_max} sessions "
+            parts.append(f"{c.ra.name}: {c.sessions_min}–{c.sessions_max} sessions "
                          f"({c.ra.indication.name.lower()}, {c.label}){done}.")
         if c.why_start:
-            parts.append(f"{c.ra.spec.name} starts no earlier than {c.first_earliest.isoformat()}"
+            parts.append(f"{c.ra.name} starts no earlier than {c.first_earliest.isoformat()}"
                          f" ({'; '.join(c.why_start)}).")
     floors = sorted({(c.ra.spec.region, c.floor) for c in g})
     parts.append("Never closer than the hard floor ("
