@@ -110,6 +110,7 @@ def booking_requests(state: dict[str, Any], count: int) -> list[tuple[str, str]]
     2.5 hours, so no two prepared bookings share a practitioner, room or pen."""
     from datetime import UTC, datetime
 
+    from needlepoint import scheduling as eng
     from needlepoint.clinic.booking import services
     from needlepoint.clinic.booking.models import AppointmentType
     from needlepoint.clinic.clients.models import Client
@@ -143,7 +144,18 @@ def booking_requests(state: dict[str, Any], count: int) -> list[tuple[str, str]]
                     "location": slot.location_id,
                     "same_practitioner": "soft",
                     "time_of_day": "",
-                    "option": services.encode_option([slot.appointment()]),
+                    "option": services.encode_option(
+                        services.SeriesSpec(
+                            client=Client(pk=clients[len(out)], clinic=clinic),
+                            appointment_type=kind,
+                            sessions=1,
+                            first_earliest=slot.day,
+                            first_latest=slot.day,
+                            preferences=eng.Preferences(location_id=slot.location_id),
+                            location_ids=frozenset({slot.location_id}),
+                        ),
+                        [slot.appointment()],
+                    ),
                     "csrfmiddlewaretoken": CSRF,
                 }
             )

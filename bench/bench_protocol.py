@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from needlepoint.protocol import (
     AreaRequest,
+    AreaState,
     ClientProfile,
     Device,
     DeviceKind,
@@ -26,6 +27,12 @@ from needlepoint.protocol import (
 
 
 def main(runs: int = 2000) -> None:
+    _bench("5-area client", runs, sided=False)
+    # The same client with a left cheek that is not ready: cheeks split into sides (6 areas).
+    _bench("5-area client, cheeks by side", runs, sided=True)
+
+
+def _bench(label: str, runs: int, *, sided: bool) -> None:
     protocol = default_protocol()
     profile = ClientProfile(
         fitzpatrick=4,
@@ -33,6 +40,7 @@ def main(runs: int = 2000) -> None:
         conditions=["herpes_simplex_history"],
         medications=[Medication(code="isotretinoin", stopped_on=date(2025, 9, 30)),
                      Medication(code="topical_retinoid")],
+        skin_state={"cheeks.left": [AreaState(code="active_acne")]} if sided else {},
     )
     request = TreatmentRequest(
         areas=[
@@ -47,7 +55,7 @@ def main(runs: int = 2000) -> None:
     today = date(2026, 11, 20)
     start = datetime(2026, 12, 1, 14, 0, tzinfo=ZoneInfo("Europe/London"))
     plan = build_plan(profile, request, protocol, today=today, appointment_start=start)
-    assert len(plan.areas) == 5, plan.removed_areas
+    assert len(plan.areas) + len(plan.removed_areas) == (6 if sided else 5), plan.removed_areas
     for _ in range(200):  # warm-up
         build_plan(profile, request, protocol, today=today, appointment_start=start)
     times = []
@@ -58,7 +66,7 @@ def main(runs: int = 2000) -> None:
     times.sort()
     median = statistics.median(times) / 1e6
     p95 = times[int(len(times) * 0.95) - 1] / 1e6
-    print(f"build_plan, 5-area client, {runs} runs: median {median:.3f} ms, p95 {p95:.3f} ms, "
+    print(f"build_plan, {label}, {runs} runs: median {median:.3f} ms, p95 {p95:.3f} ms, "
           f"min {times[0] / 1e6:.3f} ms")
 
 

@@ -6,7 +6,7 @@
     needlepoint createowner --email E --clinic NAME --timezone TZ  (password on stdin or prompt)
     needlepoint backup FILE / needlepoint restore FILE     whole-database backup and restore
     needlepoint plan ...                                   protocol plan for a client profile
-    needlepoint import-csv clients|appointments FILE --clinic SLUG [--dry-run]
+    needlepoint import-csv clients|appointments FILE --clinic SLUG [--dry-run] [--duplicates skip|create]
     needlepoint export-csv clients|appointments|charts --clinic SLUG [-o FILE]
     needlepoint fhir-export CLIENT_ID --clinic SLUG [-o FILE]
 
@@ -182,11 +182,15 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     clinic = _clinic(args.clinic)
     if clinic is None:
         return _fail(f"no clinic with the slug '{args.clinic}'", 2)
-    importer = import_clients if args.kind == "clients" else import_appointments
     try:
         with open(args.file, encoding="utf-8-sig", newline="") as stream:
             progress = None if args.quiet else ProgressBar("checking" if args.dry_run else "importing")
-            result = importer(clinic, stream, dry_run=args.dry_run, progress=progress)
+            if args.kind == "clients":
+                result = import_clients(
+                    clinic, stream, dry_run=args.dry_run, progress=progress, duplicates=args.duplicates
+                )
+            else:
+                result = import_appointments(clinic, stream, dry_run=args.dry_run, progress=progress)
     except OSError as exc:
         return _fail(f"cannot read {args.file}: {exc.strerror or exc}", 2)
     except UnicodeDecodeError:
@@ -199,7 +203,10 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         for error in result.errors:
             print(f"{args.file}:{error}", file=sys.stderr)
         return _fail(f"dry run: {len(result.errors)} error(s) in {result.rows:,} row(s); nothing written")
-    skipped = f", {result.skipped:,} skipped (cancelled, no-show or completed)" if result.skipped else ""
+    for dup in result.duplicates:
+        print(f"{args.file}:{dup}", file=sys.stderr)
+    why = "possible duplicates" if args.kind == "clients" else "cancelled, no-show or completed"
+    skipped = f", {result.skipped:,} skipped ({why})" if result.skipped else ""
     if args.dry_run:
         print(f"Dry run: all {result.rows:,} {args.kind} row(s) are valid{skipped}. Nothing was written.")
     else:
@@ -301,6 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clinic", required=True, help="the clinic's slug")
     p.add_argument("--dry-run", action="store_true", help="check every row, report errors, write nothing")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--duplicates",
+        choices=["skip", "create"],
+        default="skip",
+        help="clients matching a stored client or an earlier row (same email, phone, or name and "
+        "date of birth): listed and skipped (default), or listed and created as separate records",
+    )
     p = add("export-csv", cmd_export_csv, "Export clients, appointments or charts as CSV.")
     p.add_argument("kind", choices=["clients", "appointments", "charts"])
     p.add_argument("--clinic", required=True, help="the clinic's slug")

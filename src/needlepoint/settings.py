@@ -58,12 +58,16 @@ INSTALLED_APPS = [
     "needlepoint.clinic.treatments",
     "needlepoint.clinic.reviews",
     "needlepoint.clinic.webhooks",
+    "needlepoint.clinic.idempotency",
     "needlepoint.portal",
     "needlepoint.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "needlepoint.web.headers.SecurityHeadersMiddleware",
+    "needlepoint.api.middleware.JsonErrorsMiddleware",
+    "needlepoint.web.query.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,9 +75,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "needlepoint.clinic.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Each request starts in UTC; a page about an appointment shows its location's zone (web.timefmt).
+    "needlepoint.web.timefmt.ZoneMiddleware",
     "needlepoint.clinic.accounts.middleware.ActiveClinicMiddleware",
     "needlepoint.clinic.accounts.middleware.EnforceTwoFactorMiddleware",
     # Axes last: it must see the final response of a failed login.
@@ -147,6 +154,9 @@ AXES_COOLOFF_TIME = env.float("NEEDLEPOINT_LOGIN_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The login form posts the email in a field called "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
+# Lockouts are keyed on the address as sign-in compares it (lower-case, trimmed), so
+# "Owner@…" and "owner@…" share one failure count.
+AXES_USERNAME_CALLABLE = "needlepoint.clinic.accounts.lockout.username_of"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -156,9 +166,18 @@ OTP_TOTP_ISSUER = "Needlepoint"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("NEEDLEPOINT_SESSION_SECONDS", default=8 * 3600)
+# Staff are signed out after this long without a request (IdleTimeoutMiddleware).
+NEEDLEPOINT_IDLE_TIMEOUT_MINUTES = max(1, env.int("NEEDLEPOINT_IDLE_TIMEOUT_MINUTES", default=30))
 SECURE = env.bool("NEEDLEPOINT_SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+if SECURE:
+    # `__Host-` cookies: the browser takes them only over HTTPS, for Path=/ and with no Domain,
+    # so a sibling subdomain or a plain-HTTP response cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -201,12 +220,17 @@ EMAIL_TIMEOUT = env.int("NEEDLEPOINT_EMAIL_TIMEOUT", default=30)
 ANYMAIL = env.json("NEEDLEPOINT_ANYMAIL", default={})
 # Absolute links in messages (the check-in form): the address clients reach the app at.
 NEEDLEPOINT_BASE_URL = env.str("NEEDLEPOINT_BASE_URL", default="http://127.0.0.1:8000")
+# Replies by email: client emails carry Reply-To: reply+<token>@<this domain> (none when unset);
+# the mail provider's inbound-parse webhook posts replies to /messages/inbound/email/ with this secret.
+NEEDLEPOINT_REPLY_DOMAIN = env.str("NEEDLEPOINT_REPLY_DOMAIN", default="")
+NEEDLEPOINT_INBOUND_EMAIL_SECRET = env.str("NEEDLEPOINT_INBOUND_EMAIL_SECRET", default="")
 
 # --- SMS ------------------------------------------------------------------------------------
 NEEDLEPOINT_SMS_BACKEND = env.str(
     "NEEDLEPOINT_SMS_BACKEND", default="needlepoint.clinic.messaging.backends.sms.ConsoleSmsBackend"
 )
 NEEDLEPOINT_TWILIO_ACCOUNT_SID = env.str("NEEDLEPOINT_TWILIO_ACCOUNT_SID", default="")
+# Also the key of the X-Twilio-Signature that /messages/inbound/sms/ requires (unset: refused).
 NEEDLEPOINT_TWILIO_AUTH_TOKEN = env.str("NEEDLEPOINT_TWILIO_AUTH_TOKEN", default="")
 NEEDLEPOINT_TWILIO_FROM = env.str("NEEDLEPOINT_TWILIO_FROM", default="")
 NEEDLEPOINT_TWILIO_BASE_URL = env.str("NEEDLEPOINT_TWILIO_BASE_URL", default="https://api.twilio.com")

@@ -112,3 +112,24 @@ def test_phi_reads_are_access_logged_with_the_api_path(clinic_a: ClinicWorld) ->
     assert api.get(f"/clients/{clinic_a.client.pk}")[0] == 200  # type: ignore[attr-defined]
     log = AccessLog.objects.filter(client=clinic_a.client).latest("pk")  # type: ignore[misc]
     assert log.user == clinic_a.users["owner"] and log.path.startswith("/api/clients/")
+
+
+def test_clinic_requiring_2fa_refuses_tokens_of_holders_without_an_authenticator(
+    clinic_a: ClinicWorld,
+) -> None:
+    """Issue 21 #11: a token issued before the clinic required 2FA kept working."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    secret = token_for(clinic_a, "front_desk")
+    assert Api(secret).get("/clients")[0] == 200
+    clinic_a.clinic.require_two_factor = True  # type: ignore[attr-defined]
+    clinic_a.clinic.save()  # type: ignore[attr-defined]
+    status, body = Api(secret).get("/clients")
+    assert status == 403 and body["error"]["code"] == "two_factor_required"
+    assert "authenticator" in body["error"]["message"]
+    # Enrolling (a confirmed device) brings the token back; an unconfirmed one does not.
+    user = clinic_a.users["front_desk"]
+    TOTPDevice.objects.create(user=user, name="pending", confirmed=False)
+    assert Api(secret).get("/clients")[0] == 403
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    assert Api(secret).get("/clients")[0] == 200

@@ -142,7 +142,7 @@ def test_client_create_update_archive(clinic_a: ClinicWorld) -> None:
     )
     assert status == 201 and c["consent_updated_at"], c
     status, c2 = api.patch(f"/clients/{c['id']}", {"phone": "+44 20 7946 0000"})
-    assert status == 200 and c2["phone"] == "+44 20 7946 0000" and c2["first_name"] == "Bo"
+    assert status == 200 and c2["phone"] == "+442079460000" and c2["first_name"] == "Bo"  # E.164
     assert c2["consent_updated_at"] == c["consent_updated_at"]  # consent unchanged: not re-dated
     status, err = api.patch(f"/clients/{c['id']}", {"email": "not an email"})
     assert status == 400 and "email" in err["error"]["fields"]
@@ -152,3 +152,31 @@ def test_client_create_update_archive(clinic_a: ClinicWorld) -> None:
     assert page["total"] == 0
     _, page = api.get("/clients", q="Api", include_archived=True)
     assert page["total"] == 1
+
+
+def test_front_desk_reads_that_intakes_and_plans_exist_not_their_clinical_content(
+    clinic_a: ClinicWorld,
+) -> None:
+    """Issue 21: front desk books from a plan (status, areas by name, series windows, price) but
+    reads no medical answers, photos, findings, depths or notes; owners read everything."""
+    from tests.clinic.journey_helpers import draft, intake_with_photo
+
+    intake = intake_with_photo(clinic_a)
+    plan = draft(clinic_a, intake)
+    desk, owner = Api(token_for(clinic_a, "front_desk")), Api(token_for(clinic_a, "owner"))
+    status, seen = desk.get(f"/intakes/{intake.pk}")
+    assert status == 200 and seen["version"] == intake.version and seen["submitted_at"]
+    assert all(seen[f] is None for f in ("fitzpatrick", "conditions", "medications", "allergies", "goals"))
+    assert seen["photos"] == []
+    photo_id = intake.photos.get().pk
+    assert desk.get(f"/intake-photos/{photo_id}")[0] == 403
+    assert owner.get(f"/intake-photos/{photo_id}")[0] == 200
+    assert owner.get(f"/intakes/{intake.pk}")[1]["conditions"] == list(intake.conditions)
+
+    status, seen = desk.get(f"/plans/{plan.pk}")
+    assert status == 200 and seen["status"] == "draft" and seen["findings"] == [] and seen["problems"] == []
+    assert seen["notes"] is None and seen["engine_status"] is None
+    assert [a["area_name"] for a in seen["areas"]] == [a.area_name for a in plan.areas.order_by("position")]
+    assert all(a["depth_mm"] is None and a["indication"] is None for a in seen["areas"])
+    full = owner.get(f"/plans/{plan.pk}")[1]
+    assert full["notes"] == "" and all(a["depth_mm"] is not None for a in full["areas"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from needlepoint.clinic.accounts.models import Membership, Role
 from tests.browser.conftest import screenshot
@@ -24,7 +25,9 @@ def test_sign_in_search_and_switch_clinic(page, clinic_a: ClinicWorld, clinic_b:
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
-    assert page.locator("h1").inner_text() == "Clinic A"
+    # The dashboard is the day sheet of the clinic's location; the switcher names the clinic.
+    assert page.locator("h1").inner_text() == "Today at A High Street"
+    assert page.locator("#clinic-switch option:checked").inner_text() == "Clinic A"
     screenshot(page, "shell-dashboard")
 
     page.click("nav >> text=Clients")
@@ -35,12 +38,31 @@ def test_sign_in_search_and_switch_clinic(page, clinic_a: ClinicWorld, clinic_b:
     page.wait_for_function("document.querySelector('#client-rows').innerText.includes('No clients match')")
     screenshot(page, "shell-client-search")
 
+    # An arrow key on the switcher only chooses; nothing happens until "Switch" (issue 18).
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.focus("#clinic-switch")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("document.querySelector('#clinic-switch').selectedIndex === 1")
+    # The change event fires with the key press; a submit on change would be on its way by now.
+    page.wait_for_timeout(300)
+    assert posts == [] and "/clients/" in page.url
     page.select_option("#clinic-switch", str(clinic_b.clinic.pk))
-    page.wait_for_url("**/")
-    assert page.locator("h1").inner_text() == "Clinic B"
+    page.click("#clinic-switch-go")
+    expect(page.locator("h1")).to_have_text("Today at B High Street")  # lands on clinic B's day sheet
+    assert page.locator("#clinic-switch option:checked").inner_text() == "Clinic B"
     page.click("nav >> text=Clients")
     rows = page.locator("#client-rows").inner_text()
     assert "ZeldaB" in rows and "ZeldaA" not in rows
     # A practitioner in clinic B: no set-up menu.
     assert page.locator("nav >> text=Set-up").count() == 0
     screenshot(page, "shell-switched")
+
+    # On a phone the switcher and its button stay on the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    go = page.locator("#clinic-switch-go")
+    box = go.bounding_box()
+    assert go.is_visible() and box is not None and box["x"] + box["width"] <= 390
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    screenshot(page, "shell-switcher-390")

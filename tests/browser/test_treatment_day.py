@@ -89,11 +89,17 @@ def test_chart_a_session_and_compare_photos(page, clinic_a: ClinicWorld, setting
         page.wait_for_selector("text=Photo saved")
     assert page.locator("#photos img").count() == 2
 
-    page.fill("#id_sign-signature_name", "P. Ractitioner")
+    # Signing: the page names the signer (nothing to type); unticked, it refuses; signed, the
+    # chart locks and the session is completed.
+    me = clinic_a.memberships[Role.PRACTITIONER].name  # type: ignore[attr-defined]
+    assert page.text_content("#signature") == me and page.locator("#id_sign-signature_name").count() == 0
+    page.click("button:has-text('Sign and lock the chart')")
+    page.wait_for_selector("text=Tick the box to confirm")
     page.check("#id_sign-confirm")
     page.click("button:has-text('Sign and lock the chart')")
-    page.wait_for_selector("text=Signed by P. Ractitioner")
+    page.wait_for_selector(f"text=Signed by {me}")
     assert page.locator("#addendum-form").count() == 1 and page.locator("#entry-form").count() == 0
+    assert page.text_content("#appt-status") == "Completed"
     chart = Chart.objects.get(appointment=appt)
     assert chart.is_signed and chart.entries.count() == 2
     screenshot(page, "treatment-day-signed")

@@ -7,6 +7,7 @@ import importlib
 import json
 import pkgutil
 from collections.abc import Callable
+from datetime import time
 from typing import Any
 
 import pytest
@@ -15,7 +16,12 @@ from django.urls import reverse
 
 from needlepoint.api.errors import MAPPED, ApiError, as_body
 from needlepoint.clinic.accounts.models import Role
+from needlepoint.clinic.booking.rota import RotaOverlap, ShiftSpec
 from needlepoint.clinic.booking.services import BookingError, OutsidePolicy, SlotTaken
+from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.clients.selectors import Match
+from needlepoint.clinic.clients.services import DuplicateClient
+from needlepoint.clinic.clinics.models import Location
 from needlepoint.clinic.consent.services import ConsentInvalid, ConsentMissing
 from needlepoint.clinic.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from needlepoint.clinic.intake.services import IntakeInvalid
@@ -39,7 +45,13 @@ EXAMPLES: dict[type[DomainError], Callable[[type[Any]], DomainError]] = {
     MissingPrice: lambda cls: cls(["Forehead"]),
     RateLimited: lambda cls: cls(),
     LinkInvalid: lambda cls: cls(),
+    RotaOverlap: lambda cls: cls(_shift(9, 13), _shift(12, 17)),
+    DuplicateClient: lambda cls: cls([Match(Client(pk=7, first_name="Ada", last_name="Lovelace"), ("email",))]),
 }
+
+
+def _shift(start: int, end: int) -> ShiftSpec:
+    return ShiftSpec(weekday=0, location=Location(name="Harbour"), start=time(start), end=time(end))
 
 # Codes the API has always answered with (clients depend on them).
 KNOWN: dict[type[DomainError], tuple[int, str]] = {

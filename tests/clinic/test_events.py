@@ -169,7 +169,7 @@ def test_signing_a_chart_with_a_reaction_opens_an_adverse_event_through_the_subs
     treatments.add_chart_entry(day.clinic, day.practitioner, chart, entry, now=START)
     with events.captured() as published:
         treatments.sign_chart(day.clinic, day.practitioner, chart, now=START + timedelta(hours=1))
-    assert [e.name for e in published] == ["ChartSigned", "AdverseEventOpened"]
+    assert [e.name for e in published] == ["ChartSigned", "AdverseEventOpened", "AppointmentStatusChanged"]
     adverse = AdverseEvent.objects.get(appointment=day.appointment)
     assert published[1].adverse_event == adverse and adverse.source == f"chart:{chart.pk}"
     delivery = WebhookDelivery.objects.get(event="adverse_event.opened")

@@ -20,6 +20,8 @@ from django.db import transaction
 from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.booking.models import Appointment
+from needlepoint.clinic.client_records import services as records
+from needlepoint.clinic.client_records.merge import merge_clients
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.consent import services as consent
 from needlepoint.clinic.consent.models import ConsentDocument, ConsentSignature, SigningChannel
@@ -147,7 +149,7 @@ def _charted(w: ClinicWorld) -> tuple[Day, Chart, ChartEntry]:
 
 def _signed_chart(w: ClinicWorld) -> Chart:
     d, chart, _ = _charted(w)
-    return treatments.sign_chart(d.clinic, d.practitioner, chart, signature_name="P", now=START)
+    return treatments.sign_chart(d.clinic, d.practitioner, chart, now=START)
 
 
 def _review(w: ClinicWorld) -> Review:
@@ -165,7 +167,37 @@ def _fresh(model: Any, obj: Any, attr: str) -> object:
 
 # --- the cases -------------------------------------------------------------------------------------
 
+def _duplicate(w: ClinicWorld) -> tuple[Any, Client]:
+    dup = Client.objects.create(
+        clinic=w.clinic, first_name="Dup", last_name="Licate", date_of_birth=date(1990, 5, 17)
+    )
+    return w.client, dup
+
+
+def _archived(w: ClinicWorld) -> Client:
+    Client.objects.filter(pk=w.client.pk).update(is_archived=True)  # type: ignore[attr-defined]
+    return w.client  # type: ignore[return-value]
+
+
 CASES: dict[str, Case] = {
+    "clients.archive": Case(
+        Action.ARCHIVE_CLIENT,
+        lambda w: w.client,
+        lambda a, c: records.archive_client(c, actor=a, now=clock.now()),
+        lambda c: _fresh(Client, c, "is_archived"),
+    ),
+    "clients.unarchive": Case(
+        Action.UNARCHIVE_CLIENT,
+        _archived,
+        lambda a, c: records.unarchive_client(c, actor=a, now=clock.now()),
+        lambda c: _fresh(Client, c, "is_archived"),
+    ),
+    "clients.merge": Case(
+        Action.MERGE_CLIENTS,
+        _duplicate,
+        lambda a, pair: merge_clients(pair[0], pair[1], actor=a, now=clock.now()),
+        lambda pair: _fresh(Client, pair[1], "merged_into_id"),
+    ),
     "intake.submit": Case(
         Action.SUBMIT_INTAKE,
         lambda w: w,
@@ -346,7 +378,7 @@ CASES: dict[str, Case] = {
     "treatments.sign_chart": Case(
         Action.SIGN_CHART,
         _charted,
-        lambda a, s: treatments.sign_chart(s[0].clinic, a, s[1], signature_name="Signer", now=START),
+        lambda a, s: treatments.sign_chart(s[0].clinic, a, s[1], now=START),
         lambda s: _fresh(Chart, s[1], "signed_at"),
     ),
     "treatments.add_addendum": Case(

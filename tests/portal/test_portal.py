@@ -17,6 +17,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentType
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.consent.services import generate_consent
 from needlepoint.clinic.intake.models import Intake
+from needlepoint.clinic.messaging import worker
 from needlepoint.portal import services
 from needlepoint.portal.models import MagicLink
 from needlepoint.portal.session import SESSION_KEY
@@ -28,7 +29,13 @@ def _request(client, world: ClinicWorld, email: str):  # type: ignore[no-untyped
     return client.post(reverse("portal-login", kwargs={"slug": world.clinic.slug}), {"email": email})
 
 
+def _deliver() -> None:
+    """Sign-in links go through the outbox: run the worker once (the test mail backend)."""
+    worker.process_batch("test", worker.WorkerConfig())
+
+
 def _link_from_mail() -> str:
+    _deliver()
     match = re.search(r"http://testserver(/portal/\S+)", mail.outbox[-1].body)
     assert match, mail.outbox[-1].body
     return match.group(1)
@@ -42,6 +49,7 @@ def sign_in(client, world: ClinicWorld) -> None:  # type: ignore[no-untyped-def]
 def test_magic_link_sign_in(client, clinic_a: ClinicWorld) -> None:
     response = _request(client, clinic_a, clinic_a.client.email.upper())
     assert response.status_code == 200 and "If this address belongs to a client" in response.content.decode()
+    _deliver()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [clinic_a.client.email]
     link = _link_from_mail()
     token = link.rstrip("/").rsplit("/", 1)[1]
@@ -81,6 +89,7 @@ def test_no_account_enumeration(client, clinic_a: ClinicWorld) -> None:
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.content.decode())
 
     assert page(known) == page(unknown)
+    _deliver()
     assert len(mail.outbox) == 1
 
 
@@ -304,8 +313,16 @@ def test_client_reschedules_to_an_offered_time(
     )
     page = client.get(url)
     assert page.status_code == 200
-    offered = re.findall(r'name="new_start" value="([^"]+)"', page.content.decode())
-    assert offered
+    # A date first (only days with a free time), then that day's times: two short lists.
+    days = re.findall(r'href="\?day=([0-9-]+)"', page.content.decode())
+    assert days and 'name="new_start"' not in page.content.decode()
+    second = client.get(url, {"day": days[-1]}).content.decode()
+    offered = re.findall(r'name="new_start" value="([^"]+)"', second)
+    assert offered and 'href="?day=' not in second
+    # A day without free times (or nonsense) shows the days again.
+    assert 'href="?day=' in client.get(url, {"day": "2001-01-01"}).content.decode()
+    assert 'href="?day=' in client.get(url, {"day": "２０２６"}).content.decode()
+    assert len(offered) < 40
     bad = client.post(url, {"new_start": "2001-01-01T00:00:00+00:00"})
     assert bad.status_code == 400 and "Choose one of the times offered" in bad.content.decode()
     assert client.post(url, {"new_start": offered[-1]}).status_code == 302

@@ -21,7 +21,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentType, Seri
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.permissions import SystemActor
-from tests.clinic.booking.conftest import NOW, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, fitting_spec, make_booking_world
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
 
@@ -42,9 +42,10 @@ def _client_loop(
             client = Client(pk=client_ids[(worker * 7 + i) % len(client_ids)], clinic=clinic)
             try:
                 if i % 8 == 0:  # every eighth attempt is a two-session series: all or nothing
-                    first, second = rng.sample(pool, 2)
-                    first, second = sorted((first, second), key=lambda e: e.start)
-                    s = spec(bw, client, sessions=2)  # type: ignore[arg-type]
+                    first, second = sorted(rng.sample(pool, 2), key=lambda e: e.start)
+                    while second.day == first.day:  # booking re-checks the gap: at least a day
+                        first, second = sorted(rng.sample(pool, 2), key=lambda e: e.start)
+                    s = fitting_spec(bw, client, [first, second])  # type: ignore[arg-type]
                     services.book_series(clinic, s, [first, second], actor=SystemActor(clinic.pk, "test"))
                     local["series"] += 1
                 else:

@@ -27,7 +27,7 @@ from needlepoint.clinic.booking.models import Appointment, AppointmentType, Seri
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.permissions import SystemActor
-from tests.clinic.booking.conftest import NOW, BookingWorld, make_booking_world, spec
+from tests.clinic.booking.conftest import NOW, BookingWorld, fitting_spec, make_booking_world
 from tests.conftest import make_clinic_world
 from tests.reliability.helpers import ON_POSTGRES, half_written_series, overlaps
 
@@ -72,12 +72,9 @@ def _booker(worker: int, bw: object, pool: list, stop: threading.Event, log: lis
             first, second = pool[i % len(pool)], pool[(i + 37) % len(pool)]
             i += WORKERS
             try:
-                s = spec(bw, client, sessions=2)  # type: ignore[arg-type]
+                pair = sorted([first, second], key=lambda e: e.start)
                 services.book_series(
-                    clinic,
-                    s,
-                    sorted([first, second], key=lambda e: e.start),
-                    actor=SystemActor(clinic.pk, "test"),
+                    clinic, fitting_spec(bw, client, pair), pair, actor=SystemActor(clinic.pk, "test")  # type: ignore[arg-type]
                 )
                 outcome = "ok"
             except services.SlotTaken:
@@ -176,10 +173,11 @@ def test_bookings_fail_cleanly_while_the_database_is_away_and_recover() -> None:
     late = Client.objects.create(
         clinic=bw.world.clinic, first_name="Late", last_name="O", date_of_birth=date(1990, 1, 1)
     )
+    pair = [fresh[0].appointment(), fresh[-1].appointment()]
     services.book_series(
         cast(Clinic, bw.world.clinic),
-        spec(bw, late, sessions=2),  # type: ignore[arg-type]
-        [fresh[0].appointment(), fresh[-1].appointment()],
+        fitting_spec(bw, late, pair),  # type: ignore[arg-type]
+        pair,
         actor=SystemActor(bw.world.clinic.pk, "test"),
     )
     assert Series.objects.count() == before + 1

@@ -15,10 +15,15 @@ PK_ROUTES = {
     "client-detail": "client",
     "client-edit": "client",
     "client-archive": "client",
+    "client-unarchive": "client",
+    "client-merge": "client",
     "locations-edit": "location",
     "rooms-edit": "room",
     "devices-edit": "device",
     "staff-edit": "membership",
+    "rota-edit": "membership",
+    "staff-invitation-resend": "invitation",
+    "staff-invitation-revoke": "invitation",
     "series-book": "client",
     "waitlist-add": "client",
     "appointment-detail": "appointment",
@@ -39,6 +44,9 @@ REGISTRARS = [
     "tests.web.treatments.test_treatment_access",
     "tests.web.outcomes.test_outcome_access",
     "tests.web.interop.test_interop_web",
+    "tests.web.dashboard.test_today",
+    "tests.web.setup.test_closures",
+    "tests.web.messaging.test_inbox",
 ]
 
 
@@ -93,6 +101,12 @@ def _booking_objects(world: ClinicWorld) -> dict[str, object]:
 def _target(world: ClinicWorld, key: str, cache: dict[str, object]) -> int:
     if key == "membership":
         return world.memberships[Role.PRACTITIONER].pk  # type: ignore[attr-defined, no-any-return]
+    if key == "invitation":
+        from needlepoint import clock
+        from needlepoint.clinic.staff import invite
+
+        owner = world.memberships[Role.OWNER]
+        return invite(owner, email="invited@example.com", role="front_desk", now=clock.now()).pk  # type: ignore[arg-type]
     if hasattr(world, key):
         return getattr(world, key).pk  # type: ignore[no-any-return]
     if not cache:
@@ -136,7 +150,7 @@ def test_own_clinic_objects_are_reachable_so_the_404s_above_mean_something(
     client.force_login(clinic_a.users[Role.OWNER])
     cache: dict[str, object] = {}
     for route, key in PK_ROUTES.items():
-        if route.endswith(("archive", "move", "cancel", "status", "accept")):
+        if route.endswith(("archive", "move", "cancel", "status", "accept", "resend", "revoke")):
             continue  # POST-only
         url = _url(route, _target(clinic_a, key, cache))
         assert client.get(url).status_code == 200, route
@@ -150,8 +164,11 @@ def test_posts_into_other_clinic_change_nothing(client, clinic_a: ClinicWorld, c
         {"first_name": "Hacked", "last_name": "X", "date_of_birth": "1990-01-01"},
     )
     client.post(reverse("client-archive", kwargs={"pk": target.pk}))
+    # Merging another clinic's client into one of ours: the other id is not found.
+    merge_url = reverse("client-merge", kwargs={"pk": clinic_a.client.pk})  # type: ignore[attr-defined]
+    assert client.post(merge_url, {"other": target.pk, "confirm": "on"}).status_code == 404  # type: ignore[attr-defined]
     target.refresh_from_db()
-    assert target.first_name == "ZeldaB" and not target.is_archived
+    assert target.first_name == "ZeldaB" and not target.is_archived and target.merged_into_id is None
     appointment = _booking_objects(clinic_b)["appointment"]
     client.post(_url("appointment-cancel", appointment.pk), {"reason": "x"})  # type: ignore[attr-defined]
     client.post(_url("appointment-move", appointment.pk), {"new_start": "2027-01-06T10:00:00+00:00"})  # type: ignore[attr-defined]

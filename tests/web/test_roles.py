@@ -29,8 +29,12 @@ ROUTES: dict[str, set[str]] = {
     "client-list": EVERYONE,
     "client-detail": EVERYONE,
     "client-archive": {OWNER},
+    "client-unarchive": {OWNER},
+    "client-merge": {OWNER},
     "clinic-settings": {OWNER},
     "staff-list": {OWNER},
+    "rota": {OWNER},
+    "rota-edit": {OWNER},
     "audit-log": {OWNER},
     "calendar": EVERYONE,
     "booking-policy": {OWNER},
@@ -49,12 +53,18 @@ NOT_STAFF_NAMES = {
     "logout",
     "2fa-setup",  # signed-in user setting up their own second factor
     "2fa-verify",
+    "reauth",  # the signed-in user confirming their own password (tests/web/account/test_sessions.py)
+    "invitation-accept",  # secret single-use link (tests/web/setup/test_staff_invitations.py)
     "switch-clinic",  # checks membership of the target clinic itself (tests/web/test_isolation.py)
     "switch-clinic-moved",  # old path of switch-clinic: redirects there (308)
     "calendar-feed",  # secret-token iCalendar feed (tests/clinic/booking/test_dst_and_ical.py)
     "learn-index",  # public protocol pages
     "learn-topic",
     "reviews-public",  # a clinic's published reviews
+    # provider webhooks: Twilio-signed SMS, secret-keyed email (tests/web/messaging/test_inbound_replies.py)
+    "inbound-sms",
+    "inbound-email",
+    "inbound-email-secret",
 }
 NOT_STAFF_PATTERNS = [
     re.compile(r"^portal/"),  # client portal: magic-link session of one client (tests/portal/test_portal.py)

@@ -12,7 +12,7 @@ from ninja.security import HttpBearer
 
 from needlepoint import clock
 from needlepoint.clinic.accounts.models import ApiToken, Role
-from needlepoint.clinic.api_tokens import SCOPES, active_token, allows
+from needlepoint.clinic.api_tokens import SCOPES, active_token, allows, lacks_required_two_factor
 from needlepoint.clinic.permissions import ApiActor
 
 from .errors import ApiError
@@ -20,7 +20,8 @@ from .errors import ApiError
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer np_…`. Unknown, revoked or expired → 401; a token without the
-    operation's scope, or whose role may not use it → 403."""
+    operation's scope, or whose role may not use it, or whose holder lacks the two-factor
+    sign-in their clinic requires → 403."""
 
     def __init__(self, scope: str | None, roles: Iterable[str] | None = None) -> None:
         """`scope` None: any valid token will do (e.g. to ask who it belongs to)."""
@@ -35,6 +36,13 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         membership = found.membership
+        if lacks_required_two_factor(found):
+            raise ApiError(
+                403,
+                "two_factor_required",
+                "This clinic requires two-factor sign-in: the token's holder must set up an "
+                "authenticator app in Needlepoint before this token works again.",
+            )
         if self.scope is not None and not allows(found, self.scope):
             if self.scope not in found.scopes:
                 raise ApiError(403, "insufficient_scope", f"This token lacks the scope {self.scope}.")

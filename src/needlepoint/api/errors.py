@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -59,6 +64,10 @@ def _framework(exc: Exception) -> DomainError:
         return ApiError(403, "forbidden", str(exc) or "Your role does not allow this.")
     if isinstance(exc, SchedulingError):
         return ApiError(400, "invalid", str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return ApiError(413, "too_large", "The request body is too large.")
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files, a malformed body…
+        return ApiError(400, "bad_request", str(exc) or "The request could not be read.")
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return ApiError(400, "invalid", "", fields)
@@ -82,6 +91,7 @@ MAPPED: tuple[type[Exception], ...] = (
     PermissionError,
     SchedulingError,
     DjangoValidationError,
+    SuspiciousOperation,
 )
 
 

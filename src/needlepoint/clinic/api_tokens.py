@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from needlepoint.clinic.accounts.models import ApiToken, Membership
+from needlepoint.clinic.accounts.two_factor import confirmed_device
 from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.permissions import ALL_STAFF, CLINICAL, Action, roles_for
 
@@ -130,6 +131,16 @@ def active_token(raw: str, *, now: datetime) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def lacks_required_two_factor(token: ApiToken) -> bool:
+    """The token's clinic requires two-factor sign-in and its holder has no confirmed
+    authenticator. Such a token is refused (403) until they enrol: a password alone must not
+    keep API access that the clinic no longer grants to a password alone on the web. Tokens
+    created before the policy changed are covered too, since this is checked at each use."""
+    if not token.clinic.require_two_factor:
+        return False
+    return confirmed_device(token.membership.user) is None
 
 
 def allows(token: ApiToken, scope: str) -> bool:

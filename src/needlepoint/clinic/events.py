@@ -88,6 +88,14 @@ class ReviewPublished(Event):
     review: Any  # reviews.models.Review
 
 
+# -- staff ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StaffInvited(Event):
+    """An invitation was issued or re-sent; messaging emails it and mints its link at send time."""
+
+    invitation: Any  # accounts.models.Invitation
+
+
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
     """Call `handler(event)` for every published `event_type` (and its subclasses). Idempotent, so
     an app's ``ready()`` may run twice (tests) without doubling side effects."""

@@ -93,10 +93,19 @@ class Action(StrEnum):
     OPEN_ADVERSE_EVENT = "outcomes.open_adverse_event"
     MANAGE_ADVERSE_EVENT = "outcomes.manage_adverse_event"
     REPORT_REACTION = "outcomes.report_reaction"
+    ACKNOWLEDGE_RED_FLAG = "messaging.acknowledge_red_flag"
     SUBMIT_REVIEW = "reviews.submit"
     MODERATE_REVIEW = "reviews.moderate"
+    # replies from clients: answer them, mark them handled
+    ANSWER_CLIENT = "messaging.answer"
+    # client records
+    ARCHIVE_CLIENT = "clients.archive"
+    UNARCHIVE_CLIENT = "clients.unarchive"
+    MERGE_CLIENTS = "clients.merge"
     # clinic set-up
     MANAGE_CLINIC = "clinic.manage"
+    # reads: medical answers, findings, depths, notes, photos, alerts (clinic/sensitivity.py)
+    READ_CLINICAL = "clinical.read"
 
 
 #: Staff roles allowed per action (an API token is bounded by the same table).
@@ -125,9 +134,18 @@ STAFF_RULES: dict[Action, frozenset[str]] = {
     Action.OPEN_ADVERSE_EVENT: CLINICAL,
     Action.MANAGE_ADVERSE_EVENT: CLINICAL,
     Action.REPORT_REACTION: ALL_STAFF,
+    # Seeing a red flag means reading the symptoms: a clinician's job.
+    Action.ACKNOWLEDGE_RED_FLAG: CLINICAL,
     Action.SUBMIT_REVIEW: frozenset(),
     Action.MODERATE_REVIEW: OWNER,
+    Action.ANSWER_CLIENT: ALL_STAFF,
+    # Archiving hides a person from every list, merging moves their whole history: the owner's
+    # call (a front desk that finds a duplicate asks the owner; the merge page says so).
+    Action.ARCHIVE_CLIENT: OWNER,
+    Action.UNARCHIVE_CLIENT: OWNER,
+    Action.MERGE_CLIENTS: OWNER,
     Action.MANAGE_CLINIC: OWNER,
+    Action.READ_CLINICAL: CLINICAL,
 }
 
 #: What a client may do for themselves (always only on their own records).
@@ -153,6 +171,7 @@ SYSTEM_RULES: frozenset[Action] = frozenset(
         Action.WAITLIST,
         Action.SUBMIT_INTAKE,
         Action.OPEN_ADVERSE_EVENT,
+        Action.READ_CLINICAL,  # it handles every record (the worker sends the red-flag alerts)
     }
 )
 

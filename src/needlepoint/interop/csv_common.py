@@ -1,5 +1,5 @@
 """Shared by CSV import and export: header aliases, dates in ISO or the clinic's locale, local
-times → UTC, spreadsheet-formula neutralising, and the progress callback type."""
+times → UTC, undoing the export's formula guard on import, and the progress callback type."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
+
+from .csv_writer import ESCAPE, FORMULA_START
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -116,19 +118,10 @@ def parse_bool(value: str) -> bool:
     raise ValueError(f"'{value}' is not yes/no")
 
 
-# Cells a spreadsheet would run as a formula (CSV injection): exported with a leading
-# apostrophe, which spreadsheets hide and the importer strips again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A leading apostrophe is escaped too, so every value survives export → import unchanged.
-    return "'" + text if text.startswith((*_FORMULA_START, "'")) else text
-
-
 def unsafe_cell(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith((*_FORMULA_START, "'")) else value
+    """An imported cell without the apostrophe csv_writer.safe_cell put before a formula-like
+    text (so our own exports import back unchanged)."""
+    return value[1:] if value.startswith(ESCAPE) and value[1:].startswith((*FORMULA_START, ESCAPE)) else value
 
 
 def sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:

@@ -7,7 +7,6 @@ zone named beside them; cells a spreadsheet would run as formulas get a leading 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -17,8 +16,9 @@ from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.treatments.models import ChartEntry
+from needlepoint.protocol import sides
 
-from .csv_common import safe_cell
+from . import csv_writer
 
 CLIENT_HEADER = [
     "client_id",
@@ -59,6 +59,7 @@ CHART_HEADER = [
     "client_name",
     "session_date",
     "area",
+    "side",  # left / right for one side of a paired area (area is then e.g. cheeks.left), else blank
     "indication",
     "device",
     "cartridge_lot",
@@ -75,16 +76,8 @@ CHART_HEADER = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _lines(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([safe_cell(v) for v in row])
+    return csv_writer.lines(header, rows)
 
 
 def _yn(value: bool) -> str:
@@ -179,6 +172,7 @@ def charts_csv(clinic: Clinic) -> Iterator[str]:
                 chart.client.full_name,
                 local.date().isoformat(),
                 e.area,
+                sides.split(e.area)[1] or "",
                 e.indication,
                 e.device.name,
                 e.cartridge_lot.lot_number,

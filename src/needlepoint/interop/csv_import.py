@@ -12,6 +12,10 @@ appointments  the client: client_id, or client_email, or client_first_name + cli
               (optional when the location has one), device (optional), notes, status
               (cancelled / no-show / completed rows are skipped)
 
+Client rows that may be a client the clinic already has (same email, phone in E.164, or name
+and date of birth) or an earlier row are reported per row and skipped (``duplicates="skip"``,
+the default; ``"create"`` imports them as separate records): never merged silently.
+
 Dates: ISO 8601 or the clinic locale's numeric order. Local times are the location's wall clock,
 converted to UTC. Every row is checked before anything is written: a dry run lists every bad row
 (line, field, reason); a real run writes all rows in one transaction or none at all.
@@ -30,14 +34,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from needlepoint import clock
+from needlepoint import clock, inputs
 from needlepoint import scheduling as eng
 from needlepoint.clinic import events, permissions
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.engine import MAX_BUSY_SPAN, engine_type
 from needlepoint.clinic.booking.models import ACTIVE_STATUSES, Appointment, AppointmentType
 from needlepoint.clinic.booking.services import appointment_fields
-from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.clients import identity, phones
+from needlepoint.clinic.clients.models import Client, clinic_today
 from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
 from needlepoint.clinic.errors import NotFound
 from needlepoint.clinic.permissions import Action, Actor, SystemActor
@@ -98,6 +103,20 @@ class RowError:
         return f"line {self.line}: {self.field}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class DuplicateRow:
+    """A row that may be a client the clinic already has (or an earlier row of the file)."""
+
+    line: int
+    name: str
+    reason: str  # "same email as client #12", "same phone as line 4"…
+    created: bool  # True only with duplicates="create"
+
+    def __str__(self) -> str:
+        done = "imported anyway" if self.created else "skipped"
+        return f"line {self.line}: {self.name}: {self.reason} ({done})"
+
+
 @dataclass
 class ImportResult:
     kind: str
@@ -106,6 +125,8 @@ class ImportResult:
     skipped: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
+    #: Rows matching a stored client or an earlier row (clients only): see import_clients.
+    duplicates: list[DuplicateRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -150,10 +171,22 @@ def _progress(progress: Progress | None, done: int, total: int) -> None:
 
 
 def import_clients(
-    clinic: Clinic, stream: IO[str], *, dry_run: bool = False, progress: Progress | None = None
+    clinic: Clinic,
+    stream: IO[str],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    duplicates: str = "skip",
 ) -> ImportResult:
     """Raises ImportFailed (nothing written) when any row is bad, unless `dry_run`, which
-    returns the errors."""
+    returns the errors.
+
+    A row that matches a stored client (same email in any case, same phone in E.164, or same
+    name, case and accents ignored, and date of birth) or an earlier row of the file is never
+    merged: with ``duplicates="skip"`` (the default) it is not imported, with ``"create"`` it is
+    imported as a separate record; either way it is listed in ``result.duplicates``."""
+    if duplicates not in ("skip", "create"):
+        raise ValueError("duplicates is 'skip' or 'create'")
     data = _Rows(stream, CLIENT_COLUMNS)
     result = ImportResult("clients", len(data.rows), dry_run=dry_run)
     missing = [c for c in ("first_name", "last_name", "date_of_birth") if c not in data.columns]
@@ -161,55 +194,35 @@ def import_clients(
         result.errors.append(RowError(1, ", ".join(missing), "required column missing from the header"))
         return _finish(result)
     total = len(data.rows) * (1 if dry_run else 2)
+    region = phones.default_region(clinic)
+    today = clinic_today(clinic)
     with transaction.atomic():
-        existing_emails = {
-            e.lower(): pk
-            for pk, e in Client.objects.for_clinic(clinic).exclude(email="").values_list("pk", "email")
-        }
-        existing_people = {
-            (f.lower(), la.lower(), dob): pk
-            for pk, f, la, dob in Client.objects.for_clinic(clinic).values_list(
-                "pk", "first_name", "last_name", "date_of_birth"
-            )
-        }
-        seen_emails: dict[str, int] = {}
-        seen_people: dict[tuple[str, str, date], int] = {}
-        today = clock.now().date()
+        stored = Client.objects.for_clinic(clinic).filter(merged_into__isnull=True)
+        keys: dict[tuple[str, object], str] = {}  # (kind, key) → "client #12" / "line 4"
+        columns = ("pk", "email", "phone", "name_key", "date_of_birth")
+        for pk, email, phone, name, dob in stored.values_list(*columns):
+            for k in _keys(email, phone, name, dob):
+                keys.setdefault(k, f"client #{pk}")
         new: list[Client] = []
         for n, (line, row) in enumerate(data.rows, 1):
             _progress(progress, n, total)
-            errors = _client_errors(line, row, clinic.locale, today)
+            errors = _client_errors(line, row, clinic.locale, today, region)
             client = errors.pop() if errors and isinstance(errors[-1], Client) else None
             result.errors.extend(e for e in errors if isinstance(e, RowError))
             if client is None:
                 continue
-            email = client.email.lower()
-            if email and email in existing_emails:
-                result.errors.append(
-                    RowError(line, "email", f"already a client here (id {existing_emails[email]})")
-                )
-                continue
-            if email and email in seen_emails:
-                result.errors.append(RowError(line, "email", f"same email as line {seen_emails[email]}"))
-                continue
-            person = (client.first_name.lower(), client.last_name.lower(), client.date_of_birth)
-            if person in existing_people:
-                result.errors.append(
-                    RowError(
-                        line,
-                        "name",
-                        f"already a client here with this date of birth (id {existing_people[person]})",
-                    )
-                )
-                continue
-            if person in seen_people:
-                result.errors.append(
-                    RowError(line, "name", f"same name and date of birth as line {seen_people[person]}")
-                )
-                continue
-            if email:
-                seen_emails[email] = line
-            seen_people[person] = line
+            client.name_key = identity.name_key(client.first_name, client.last_name)
+            row_keys = _keys(client.email, client.phone, client.name_key, client.date_of_birth)
+            hits = [(k, keys[k]) for k in row_keys if k in keys]
+            for k in row_keys:
+                keys.setdefault(k, f"line {line}")
+            if hits:
+                reason = "; ".join(f"same {_KEY_LABEL[k[0]]} as {where}" for k, where in hits)
+                create = duplicates == "create"
+                result.duplicates.append(DuplicateRow(line, client.full_name, reason, create))
+                if not create:
+                    result.skipped += 1
+                    continue
             client.clinic = clinic
             new.append(client)
         if result.errors or dry_run:
@@ -221,8 +234,23 @@ def import_clients(
     return result
 
 
-def _client_errors(line: int, row: dict[str, str], locale: str, today: date) -> list[Any]:
-    """The row's errors, followed by the unsaved Client when there are none."""
+_KEY_LABEL = {"email": "email", "phone": "phone", "person": "name and date of birth"}
+
+
+def _keys(email: str, phone: str, name: str, dob: date | None) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    if email:
+        out.append(("email", identity.email_key(email)))
+    if phone:
+        out.append(("phone", phone))
+    if name and dob is not None:
+        out.append(("person", (name, dob)))
+    return out
+
+
+def _client_errors(line: int, row: dict[str, str], locale: str, today: date, region: str) -> list[Any]:
+    """The row's errors, followed by the unsaved Client when there are none. The date of birth
+    and phone rules are the model's (clients/identity.py, clients/phones.py)."""
     errors: list[Any] = []
     values: dict[str, Any] = {}
     for name in ("first_name", "last_name"):
@@ -236,10 +264,8 @@ def _client_errors(line: int, row: dict[str, str], locale: str, today: date) -> 
         dob = parse_date(row.get("date_of_birth", ""), locale) if row.get("date_of_birth") else None
         if dob is None:
             errors.append(RowError(line, "date_of_birth", "required"))
-        elif dob > today or dob.year < 1900:
-            errors.append(
-                RowError(line, "date_of_birth", f"{dob.isoformat()} is not a plausible date of birth")
-            )
+        elif problem := identity.dob_problem(dob, today):
+            errors.append(RowError(line, "date_of_birth", f"{dob.isoformat()}: {problem}"))
         values["date_of_birth"] = dob
     except ValueError as exc:
         errors.append(RowError(line, "date_of_birth", str(exc)))
@@ -251,12 +277,15 @@ def _client_errors(line: int, row: dict[str, str], locale: str, today: date) -> 
             errors.append(RowError(line, "email", f"'{email}' is not an email address"))
     values["email"] = email
     phone = row.get("phone", "")
-    if len(phone) > 40 or (phone and not set(phone) <= set("+0123456789 ()-./")):
-        errors.append(RowError(line, "phone", f"'{phone}' is not a phone number"))
+    if phone:
+        try:
+            phone = phones.to_e164(phone, region)
+        except phones.InvalidPhone as exc:
+            errors.append(RowError(line, "phone", str(exc)))
     values["phone"] = phone
     fitz = row.get("fitzpatrick", "").strip().lower()
     if fitz:
-        value = ROMAN.get(fitz) or (int(fitz) if fitz.isdigit() else None)
+        value = ROMAN.get(fitz) or inputs.ascii_int(fitz, lo=1, hi=6)
         if value is None or not 1 <= value <= 6:
             errors.append(RowError(line, "fitzpatrick", f"'{fitz}' is not a Fitzpatrick type (1–6 or I–VI)"))
         values["fitzpatrick"] = value
@@ -480,7 +509,7 @@ def _plan_row(
 
 def _match_client(row: dict[str, str], look: _Lookups, bad: Any) -> int | None:
     if row.get("client_id"):
-        cid = int(row["client_id"]) if row["client_id"].isdigit() else None
+        cid = inputs.parse_id(row["client_id"])
         if cid is None or cid not in look.clients_by_id:
             bad("client_id", f"no client with id '{row['client_id']}' in this clinic")
         return cid if cid in look.clients_by_id else None

@@ -18,6 +18,8 @@ DEMO_PASSWORD = "needlepoint-demo"  # noqa: S105 — printed for the local demo 
 DOMAIN = "demo.needlepoint.test"
 
 WEEKDAYS_9_TO_6 = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+# The demo clinic opens every day, so whenever someone tries the demo "today" is a working day.
+WEEKEND_10_TO_4 = {d: [["10:00", "16:00"]] for d in ("sat", "sun")}
 
 LOCATIONS = [
     dict(
@@ -28,7 +30,7 @@ LOCATIONS = [
         postcode="W1G 9SX",
         country="GB",
         phone="+44 20 7946 0123",
-        opening_hours={**WEEKDAYS_9_TO_6, "sat": [["10:00", "16:00"]]},
+        opening_hours={**WEEKDAYS_9_TO_6, **WEEKEND_10_TO_4},
         rooms=["Room 1", "Room 2", "Room 3"],
     ),
     dict(
@@ -39,7 +41,7 @@ LOCATIONS = [
         postcode="10012",
         country="US",
         phone="+1 212 555 0188",
-        opening_hours={**WEEKDAYS_9_TO_6, "thu": [["09:00", "20:00"]]},
+        opening_hours={**WEEKDAYS_9_TO_6, **WEEKEND_10_TO_4, "thu": [["09:00", "20:00"]]},
         rooms=["Suite A", "Suite B"],
     ),
 ]
@@ -182,12 +184,14 @@ def load_demo(client_count: int = 50) -> list[DemoLogin]:
     from .demo_booking import load_demo_booking
     from .demo_journey import load_demo_journey
     from .demo_outcomes import load_demo_outcomes
+    from .demo_today import load_demo_today
     from .demo_treatments import load_demo_treatments
 
     load_demo_journey(clinic)
     load_demo_booking(clinic)
     load_demo_outcomes(clinic)
     load_demo_treatments(clinic)
+    load_demo_today(clinic)
     return logins
 
 
@@ -213,7 +217,8 @@ def _clients(clinic: Clinic, locations: list[Location], count: int) -> None:
                 "first_name": first,
                 "last_name": last,
                 "date_of_birth": born,
-                "phone": f"+44 7700 9{i:05d}" if i % 2 == 0 else f"+1 212 555 {1000 + i:04d}",
+                # Stored in E.164 (clients/phones.py); 07700 900xxx is Ofcom's fictional range.
+                "phone": f"+4477009{i:05d}" if i % 2 == 0 else f"+1212555{1000 + i:04d}",
                 "fitzpatrick": rng.randint(1, 6),
                 "preferred_location": locations[i % len(locations)],
                 "consent_email": consent,

@@ -28,16 +28,21 @@ def load_demo_booking(clinic: Clinic, *, series_count: int = 8) -> None:
         )[0]
         for name, minutes, kind in TYPES
     ]
-    for member in Membership.objects.for_clinic(clinic).filter(role=Role.PRACTITIONER):
-        for location in member.locations.all():
-            for weekday in range(5):
-                WeeklyShift.objects.get_or_create(
-                    clinic=clinic,
-                    practitioner=member,
-                    location=location,
-                    weekday=weekday,
-                    defaults={"start": time(9), "end": time(18)},
-                )
+    for member in Membership.objects.for_clinic(clinic).filter(role=Role.PRACTITIONER).order_by("pk"):
+        locations = list(member.locations.order_by("pk"))
+        for weekday in range(7):
+            if not locations:
+                break
+            # Someone at two locations works at one a day (alternating), never both at once.
+            location = locations[weekday % len(locations)]
+            start, end = (time(9), time(18)) if weekday < 5 else (time(10), time(16))
+            WeeklyShift.objects.get_or_create(
+                clinic=clinic,
+                practitioner=member,
+                location=location,
+                weekday=weekday,
+                defaults={"start": start, "end": end},
+            )
     if Appointment.objects.for_clinic(clinic).exists():
         return  # bookings are made once; re-running the demo keeps them
     now = clock.now()
@@ -60,4 +65,4 @@ def load_demo_booking(clinic: Clinic, *, series_count: int = 8) -> None:
         )
         result, _ = services.search_series(clinic, spec, now=now)
         if result.found:
-            services.book_series(clinic, spec, list(result.options[0].sessions), actor=demo)
+            services.book_series(clinic, spec, list(result.options[0].sessions), actor=demo, now=now)

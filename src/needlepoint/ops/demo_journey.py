@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -15,11 +16,12 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic, Device
 from needlepoint.clinic.consent.models import SigningChannel
 from needlepoint.clinic.consent.services import generate_consent, sign_consent
-from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry
+from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry, SkinStateEntry
 from needlepoint.clinic.intake.models import Intake, IntakeSource
 from needlepoint.clinic.intake.services import submit_intake
 from needlepoint.clinic.permissions import ClientActor
 from needlepoint.clinic.plans import services as plans
+from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.pricing.services import price_list_for, save_price_list
 
 AREA_PRICES = {  # per session, in the clinic's currency
@@ -75,15 +77,36 @@ def load_demo_journey(clinic: Clinic) -> None:
         return
     if Intake.objects.for_clinic(clinic).filter(client=client).exists():
         return  # already taken through the journey (or by a person using the demo)
-    now = clock.now()
+    take_through_journey(client, practitioner, device, now=clock.now())
+
+
+def take_through_journey(
+    client: Client,
+    practitioner: Membership,
+    device: Device,
+    *,
+    now: datetime,
+    areas: tuple[AreaEntry, ...] = (
+        AreaEntry("cheeks", "acne_scars", 3),
+        AreaEntry("forehead", "fine_lines"),
+    ),
+    skin_state: tuple[SkinStateEntry, ...] = (),
+    history: bool = True,
+) -> TreatmentPlan:
+    """Intake (as the client, in the portal), screening, a confirmed plan and a signed consent.
+    With `history`, the intake carries a cold-sore history and past isotretinoin, so the plan
+    shows findings the practitioner acknowledged."""
     intake = submit_intake(
         client,
         IntakeData(
             fitzpatrick=client.fitzpatrick or 3,
-            areas=(AreaEntry("cheeks", "acne_scars", 3), AreaEntry("forehead", "fine_lines")),
-            conditions=("herpes_simplex_history",),
-            medications=(MedicationEntry("isotretinoin", now.date().replace(year=now.year - 2)),),
-            goals="Smoother cheeks before a wedding in the spring.",
+            areas=areas,
+            skin_state=skin_state,
+            conditions=("herpes_simplex_history",) if history else (),
+            medications=(MedicationEntry("isotretinoin", now.date().replace(year=now.year - 2)),)
+            if history
+            else (),
+            goals="Smoother cheeks before a wedding in the spring." if history else "Smoother skin.",
         ),
         actor=ClientActor(client),
         source=IntakeSource.PORTAL,
@@ -111,3 +134,4 @@ def load_demo_journey(clinic: Clinic) -> None:
         now=now,
         user_agent="demo",
     )
+    return plan

@@ -4,8 +4,10 @@ the clinic apps so neither queue's app imports the other."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
+from collections.abc import Callable
 
 from django.db import connection
 
@@ -15,6 +17,8 @@ from needlepoint.clinic.webhooks import dispatch as webhooks
 
 __all__ = ["WorkerConfig", "command", "run"]
 
+log = logging.getLogger(__name__)
+
 
 def command(**flags: object) -> list[str]:
     """The argv that starts `needlepoint worker` in a child process (batch=50: `--batch 50`)."""
@@ -22,6 +26,20 @@ def command(**flags: object) -> list[str]:
     for name, value in flags.items():
         argv += [f"--{name}", str(value)]
     return argv
+
+
+def _drain(process_batch: Callable[..., int], *args: object) -> int:
+    """One batch of one queue. Whatever it raises (a bug, bad data, the database going away) is
+    logged and counts as an empty round: the loop, the other queue and the next batch go on, and
+    rows the failed batch had claimed come back when their lease runs out."""
+    try:
+        return process_batch(*args)
+    except Exception:
+        log.exception("worker: a %s batch failed", process_batch.__module__)
+        # A dropped database connection is replaced on the next query instead of failing forever.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        return 0
 
 
 def run(
@@ -41,7 +59,7 @@ def run(
         name = messages.worker_name(f":{i}")
         try:
             while not stop.is_set():
-                n = messages.process_batch(name, cfg) + webhooks.process_batch(name)
+                n = _drain(messages.process_batch, name, cfg) + _drain(webhooks.process_batch, name)
                 totals[i] += n
                 if n == 0:
                     if once:

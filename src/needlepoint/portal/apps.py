@@ -8,7 +8,10 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from needlepoint.clinic.audit.registry import register_audited
+        from needlepoint.clinic.messaging import composers
+        from needlepoint.clinic.messaging.models import Kind
 
-        from . import models
+        from . import models, services
 
         register_audited(models.MagicLink, exclude_fields=["token_hash"])
+        composers.register(Kind.SIGN_IN_LINK, services.compose_sign_in_email)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django import forms
 
 from needlepoint.web.client_forms import ConsentSignForm, IntakeForm
+from needlepoint.web.forms import HardenedForm
 
 __all__ = ["ConsentSignForm", "IntakeForm", "PortalCancelForm", "PortalLoginForm"]
 
 
-class PortalLoginForm(forms.Form):
+class PortalLoginForm(HardenedForm):
     email = forms.EmailField(label="Your email address", max_length=254)
 
 
-class PortalCancelForm(forms.Form):
+class PortalCancelForm(HardenedForm):
     reason = forms.CharField(label="Why are you cancelling? (optional)", required=False, max_length=200)

@@ -4,6 +4,10 @@ too. Either way the client and appointment are re-read scoped to the clinic in t
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,14 +15,22 @@ from django.urls import path
 
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
-from needlepoint.clinic.clinics.models import Clinic
-from needlepoint.clinic.messaging.reactions import SYMPTOMS, ReportInput, ReportInvalid, submit_report
+from needlepoint.clinic.clinics.models import Clinic, Location
+from needlepoint.clinic.messaging.reactions import (
+    RED_FLAGS,
+    SYMPTOMS,
+    ReportInput,
+    ReportInvalid,
+    submit_report,
+)
 from needlepoint.clinic.messaging.services import read_checkin_token
 from needlepoint.portal.session import session_client
+from needlepoint.protocol import default_protocol
 from needlepoint.web.errors import apply_to_form
+from needlepoint.web.forms import HardenedForm
 
 
-class ReactionForm(forms.Form):
+class ReactionForm(HardenedForm):
     symptoms = forms.MultipleChoiceField(
         choices=list(SYMPTOMS.items()),
         widget=forms.CheckboxSelectMultiple,
@@ -53,6 +65,49 @@ def _who(request: HttpRequest, clinic: Clinic, token: str) -> tuple[Client | Non
     return client, appt
 
 
+@dataclass(frozen=True)
+class Phone:
+    place: str
+    number: str
+    dial: str  # for tel: links: digits and a leading +
+
+
+def _phones(clinic: Clinic, appt: Appointment | None) -> list[Phone]:
+    """The number to call: the session's location, else every active location that has one."""
+    places = (
+        [appt.location]
+        if appt is not None and appt.location.phone
+        else list(
+            Location.objects.for_clinic(clinic).filter(is_active=True).exclude(phone="").order_by("name")
+        )
+    )
+    return [Phone(p.name, p.phone, re.sub(r"[^\d+]", "", p.phone)) for p in places]
+
+
+def _call_now() -> dict[str, Any]:
+    """What to do now, in the protocol's words: its "when to call us" aftercare item and the
+    serious-reaction risk of numbing cream, each with its sources."""
+    protocol = default_protocol()
+    return {
+        "call": protocol.data.aftercare["call_clinic"],
+        "anaesthetic": protocol.data.risks["anaesthetic_reaction"],
+        "red_flags": [SYMPTOMS[s] for s in SYMPTOMS if s in RED_FLAGS],
+        "protocol": protocol,
+    }
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    clinic: Clinic,
+    appt: Appointment | None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    context = {"clinic": clinic, "phones": _phones(clinic, appt), **_call_now(), **extra}
+    return render(request, template, context, status=status)
+
+
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     clinic = get_object_or_404(Clinic, slug=slug)
     token = request.POST.get("t") or request.GET.get("t") or ""
@@ -76,15 +131,11 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             except ReportInvalid as exc:
                 apply_to_form(form, exc)
             else:
-                return render(
-                    request, "portal/reaction_done.html", {"clinic": clinic, "urgent": event is not None}
-                )
+                return _page(request, "portal/reaction_done.html", clinic, appt, urgent=event is not None)
         status = 400
     else:
         form = ReactionForm()
-    return render(
-        request, "portal/reaction.html", {"clinic": clinic, "form": form, "token": token}, status=status
-    )
+    return _page(request, "portal/reaction.html", clinic, appt, status=status, form=form, token=token)
 
 
 urlpatterns = [path("reaction/", report, name="portal-reaction")]

@@ -22,11 +22,12 @@ from needlepoint.clinic.reviews.models import Review
 from needlepoint.clinic.reviews.services import MAX_TEXT, ReviewError
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.web.errors import apply_to_form
+from needlepoint.web.forms import HardenedForm
 
 T = TypeVar("T")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(HardenedForm):
     rating = forms.TypedChoiceField(
         choices=[(str(i), f"{i} star{'s' if i > 1 else ''}") for i in range(5, 0, -1)],
         coerce=int,

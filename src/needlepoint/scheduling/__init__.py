@@ -47,6 +47,7 @@ from needlepoint.scheduling.reschedule import RescheduleResult, SessionChange
 from needlepoint.scheduling.resources import (
     BookingPolicy,
     Clinic,
+    Closure,
     Device,
     Location,
     Practitioner,
@@ -61,7 +62,7 @@ from needlepoint.scheduling.series import (
     SessionSpec,
 )
 from needlepoint.scheduling.slots import Slot, SlotQuery
-from needlepoint.scheduling.validation import Violation, ViolationCode
+from needlepoint.scheduling.validation import Violation, ViolationCode, check_booking
 from needlepoint.scheduling.windows import DateWindow, GapWindow
 from needlepoint.scheduling.working_hours import (
     DatedShift,
@@ -78,6 +79,7 @@ __all__ = [
     "BusyCalendar",
     "Calendars",
     "Clinic",
+    "Closure",
     "DateWindow",
     "DatedShift",
     "Device",
@@ -116,6 +118,7 @@ __all__ = [
     "ViolationCode",
     "WeeklyShift",
     "WorkingPattern",
+    "check_booking",
     "expand",
     "local_to_utc",
     "overlaps",

@@ -11,30 +11,46 @@ from zoneinfo import ZoneInfo
 
 from needlepoint.scheduling.appointments import AppointmentType
 from needlepoint.scheduling.errors import InvalidConfigurationError, UnknownResourceError
-from needlepoint.scheduling.intervals import Interval, seconds
+from needlepoint.scheduling.intervals import Interval, overlaps, seconds
 from needlepoint.scheduling.working_hours import (
     WorkingPattern,
     expand_epoch,
     expand_plain,
     get_zone,
     merge_epoch,
+    subtract_epoch,
 )
 
 
 @dataclass(frozen=True, slots=True)
+class Closure:
+    """A period the whole site is closed (a clinic closure, a public holiday), with its reason."""
+
+    interval: Interval
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
-    """A clinic site with its IANA time zone; ``closed`` dates close the whole site."""
+    """A clinic site with its IANA time zone; ``closed`` dates close the whole site, and
+    ``closures`` close it for a period (part of a day or several): nobody works there then."""
 
     id: str
     timezone: str
     name: str = ""
     closed: frozenset[date] = field(default_factory=frozenset)
+    closures: tuple[Closure, ...] = ()
     zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         # Resolve once (fails fast with UnknownTimeZoneError); the search reads it constantly.
         object.__setattr__(self, "zone", get_zone(self.timezone))
         object.__setattr__(self, "closed", frozenset(self.closed))
+        object.__setattr__(self, "closures", tuple(self.closures))
+
+    def closure_during(self, interval: Interval) -> Closure | None:
+        """The first closure overlapping ``interval``, if any."""
+        return next((c for c in self.closures if overlaps(c.interval, interval)), None)
 
     @property
     def label(self) -> str:
@@ -181,6 +197,12 @@ class Clinic:
         self._time_off: dict[str, list[tuple[int, int]]] = {
             p.id: merge_epoch(iv.epoch() for iv in p.time_off) for p in self.practitioners.values()
         }
+        # A closure is time off for everyone at that location (and only there).
+        self._closures: dict[str, list[tuple[int, int]]] = {
+            loc.id: merge_epoch(c.interval.epoch() for c in loc.closures)
+            for loc in self.locations.values()
+            if loc.closures
+        }
 
     def _check_location(self, location_id: str, owner: str) -> None:
         if location_id not in self.locations:
@@ -215,6 +237,9 @@ class Clinic:
             found = expand_plain(patterns[0], day, location.zone)
         else:
             found = expand_epoch(patterns, day, location.zone, self._time_off[practitioner.id])
+        closures = self._closures.get(location_id)
+        if found and closures:
+            found = subtract_epoch(found, closures)
         if len(self._work) >= _WORK_CACHE_LIMIT:
             self._work.clear()
         self._work[key] = found

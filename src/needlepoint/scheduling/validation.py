@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from needlepoint.scheduling.appointments import Appointment, AppointmentType
 from needlepoint.scheduling.availability import Availability
+from needlepoint.scheduling.busy import Calendars
 from needlepoint.scheduling.intervals import overlaps, to_epoch
+from needlepoint.scheduling.resources import BookingPolicy, Clinic
 from needlepoint.scheduling.series import SeriesRequest
 from needlepoint.scheduling.windows import ANY_GAP
 
@@ -29,6 +32,7 @@ class ViolationCode(StrEnum):
     UNSUITABLE_DEVICE = "unsuitable_device"
     BEFORE_LEAD_TIME = "before_lead_time"
     BEYOND_HORIZON = "beyond_horizon"
+    LOCATION_CLOSED = "location_closed"
     OUTSIDE_WORKING_HOURS = "outside_working_hours"
     PRACTITIONER_BUSY = "practitioner_busy"
     ROOM_BUSY = "room_busy"
@@ -108,6 +112,10 @@ def check_appointment(
         bad(ViolationCode.BEYOND_HORIZON, f"arrival {appt.arrival.isoformat()} is beyond the horizon")
     geo = kind.geometry
     work_end = s + geo.practitioner_after
+    closure = location.closure_during(appt.visit)
+    if closure is not None or appt.day in location.closed:
+        reason = f": {closure.reason}" if closure is not None and closure.reason else ""
+        bad(ViolationCode.LOCATION_CLOSED, f"{location.label} is closed then{reason}")
     blocks = av.work_blocks(practitioner, appt.location_id, appt.day)
     if not any(a <= arrival and work_end <= b for a, b in blocks):
         bad(ViolationCode.OUTSIDE_WORKING_HOURS,
@@ -201,3 +209,31 @@ def validate_series(
         out.extend(check_appointment(av, request.type_of(index), appt, index + 1))
         out.extend(check_series_rules(request, appointments, index))
     return out
+
+
+#: What check_booking leaves out: who is busy (the database re-checks it under the booking's
+#: lock, against every booking, not a snapshot) and *when* one may book (lead time, horizon:
+#: the search's policy, which a waitlist offer or a 30-minute-old option may have crossed).
+NOT_STRUCTURAL = frozenset({
+    ViolationCode.BEFORE_LEAD_TIME, ViolationCode.BEYOND_HORIZON, ViolationCode.PRACTITIONER_BUSY,
+    ViolationCode.ROOM_BUSY, ViolationCode.DEVICE_BUSY, ViolationCode.CLIENT_BUSY,
+})
+
+
+def check_booking(
+    clinic: Clinic, request: SeriesRequest, appointments: Sequence[Appointment]
+) -> list[Violation]:
+    """Every rule concrete appointments break as the series ``request`` asked for: count, type
+    and its times, resources, qualification, room and device suitability, working hours (shift
+    cover and time off), date windows, gaps, allowed locations and practitioners, overlaps
+    between sessions. What booking re-checks before it writes, whoever proposed the times."""
+    if len(appointments) != len(request.sessions) or not appointments:
+        return [Violation(None, ViolationCode.WRONG_COUNT,
+                          f"{len(appointments)} appointments for {len(request.sessions)} sessions")]
+    # The calendars are empty and the timing rules dropped, so `now` only has to be valid.
+    now = min(a.arrival for a in appointments)
+    av = Availability(clinic, Calendars(), now, _ANY_TIME)
+    return [v for v in validate_series(av, request, appointments) if v.code not in NOT_STRUCTURAL]
+
+
+_ANY_TIME = BookingPolicy(lead_time=timedelta(0))

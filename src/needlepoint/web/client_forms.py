@@ -17,15 +17,18 @@ from needlepoint.clinic.intake.data import (
     SkinStateEntry,
 )
 from needlepoint.clinic.intake.services import MAX_PHOTOS, PhotoInput
-from needlepoint.protocol import Protocol
-from needlepoint.web.forms import DATE, note_field
+from needlepoint.protocol import Protocol, sides
+from needlepoint.web import body_map
+from needlepoint.web.forms import DATE, HardenedForm, note_field
 
 MED_STATUS = [("", "Not taking"), ("current", "Taking now"), ("stopped", "Stopped (give the date)")]
 STATE_ROWS = 3
+#: A paired area is treated on both sides unless the client or practitioner says one.
+SIDE_CHOICES = [("", "Both sides"), ("left", "Left side only"), ("right", "Right side only")]
 PHOTO_ROWS = MAX_PHOTOS
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(HardenedForm):
     """The intake questionnaire, in the client's words; fields named after protocol codes."""
 
     fitzpatrick = forms.TypedChoiceField(
@@ -55,7 +58,7 @@ class IntakeForm(forms.Form):
             )
         where = [
             ("", "—"),
-            *((c, s.name) for c, s in d.areas.items()),
+            *((c, protocol.area_name(c)) for c in protocol.area_codes()),
             *((r, f"Whole {d.regions[r].name.lower()}") for r in STATE_GROUPS if r in d.regions),
             ("all", "Everywhere"),
         ]
@@ -70,14 +73,18 @@ class IntakeForm(forms.Form):
             ]
             self.fields[f"area_{code}"] = forms.ChoiceField(label=area.name, choices=options, required=False)
             self.fields[f"grade_{code}"] = forms.TypedChoiceField(
-                label=f"{spec.name}: scar grade (staff)",
+                label=f"{area.name}: scar grade (staff)",
                 choices=[("", "—"), (1, "1 macular"), (2, "2 mild"), (3, "3 moderate"), (4, "4 severe")],
                 coerce=int,
                 empty_value=None,
                 required=False,
             )
+            if area.paired:
+                self.fields[f"side_{code}"] = forms.ChoiceField(
+                    label=f"{area.name}: which side", choices=SIDE_CHOICES, required=False
+                )
         # Optional photos of skin concerns; the service checks each file (Pillow) and the area.
-        photo_areas = [("", "—"), *((c, a.name) for c, a in d.areas.items())]
+        photo_areas = [("", "—"), *((c, protocol.area_name(c)) for c in protocol.area_codes())]
         for i in range(PHOTO_ROWS):
             self.fields[f"photo_{i}"] = forms.FileField(
                 label=f"Photo {i + 1}",
@@ -90,6 +97,9 @@ class IntakeForm(forms.Form):
             self.fields[f"photo_{i}_caption"] = forms.CharField(label="Note", max_length=200, required=False)
 
     # --- layout helpers for the template ---
+    def map_views(self) -> list[body_map.MapView]:
+        return body_map.for_intake(self.protocol)
+
     def condition_fields(self) -> list[forms.BoundField]:
         return [self[f"cond_{c}"] for c in self.protocol.data.conditions]
 
@@ -102,8 +112,12 @@ class IntakeForm(forms.Form):
             for i in range(STATE_ROWS)
         ]
 
-    def area_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"area_{c}"], self[f"grade_{c}"]) for c in self.protocol.data.areas]
+    def area_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField | None]]:
+        """(concern, scar grade, side or None for an area without sides) per protocol area."""
+        return [
+            (self[f"area_{c}"], self[f"grade_{c}"], self[f"side_{c}"] if f"side_{c}" in self.fields else None)
+            for c in self.protocol.data.areas
+        ]
 
     def photo_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
@@ -155,7 +169,9 @@ class IntakeForm(forms.Form):
                 if c.get(f"state_{i}_where") and c.get(f"state_{i}_code")
             ),
             areas=tuple(
-                AreaEntry(code, c[f"area_{code}"], c.get(f"grade_{code}"))
+                AreaEntry(
+                    sides.join(code, c.get(f"side_{code}") or None), c[f"area_{code}"], c.get(f"grade_{code}")
+                )
                 for code in d.areas
                 if c.get(f"area_{code}")
             ),
@@ -166,7 +182,7 @@ class IntakeForm(forms.Form):
         )
 
 
-class ConsentSignForm(forms.Form):
+class ConsentSignForm(HardenedForm):
     typed_name = forms.CharField(label="Type your full name", max_length=200)
     signature = forms.CharField(widget=forms.HiddenInput, required=False, max_length=400_000)
     agree = forms.BooleanField(label="I have read this document and I consent to the treatment it describes.")

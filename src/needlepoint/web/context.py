@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from needlepoint.clinic.accounts.selectors import active_memberships
+from needlepoint.clinic.clients import phones
 from needlepoint.clinic.clinics.models import Location
 
 
@@ -26,7 +27,13 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "clinic": clinic,
         "memberships": list(active_memberships(user)),
         "is_owner": bool(membership and membership.is_owner),
+        # Phones are stored in E.164 and shown nationally in this country (client_tags.phone).
+        "phone_region": cache(partial(_phone_region, clinic)),
     }
+
+
+def _phone_region(clinic: object) -> str:
+    return phones.default_region(clinic) if clinic is not None else phones.FALLBACK_REGION  # type: ignore[arg-type]
 
 
 def _home_zone(clinic: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -104,3 +105,11 @@ def spec(
         gap_max_days=gap[1],
         **kw,
     )
+
+
+def fitting_spec(bw: BookingWorld, client: object, sessions: list):  # type: ignore[no-untyped-def,type-arg]
+    """The spec that exactly fits `sessions` (ordered, on different days): booking re-checks a
+    series' first window and gaps, so tests that book arbitrary slots as a series ask for them."""
+    days = [e.day for e in sessions]
+    gaps = [(b - a).days for a, b in itertools.pairwise(days)] or [28]
+    return spec(bw, client, sessions=len(sessions), first=days[0], last=days[0], gap=(min(gaps), max(gaps)))

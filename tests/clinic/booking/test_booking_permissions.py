@@ -95,7 +95,7 @@ CALLS: dict[str, tuple[frozenset[Action], Call]] = {
         lambda s, a: services.book_option(
             s.bw.world.clinic,  # type: ignore[arg-type]
             spec(s.bw, sessions=1),
-            services.encode_option(s.sessions),
+            services.encode_option(spec(s.bw, sessions=1), s.sessions),
             actor=a,
             now=NOW,
         ),

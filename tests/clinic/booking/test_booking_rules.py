@@ -98,7 +98,7 @@ def test_a_local_today_behind_utc_is_accepted_on_web_and_api(client: Any, db: No
 def test_booking_an_option_checks_the_date_too(bw: BookingWorld) -> None:
     s = spec(bw, sessions=1)
     result, _ = services.search_series(bw.world.clinic, s, now=NOW)  # type: ignore[arg-type]
-    token = services.encode_option(result.options[0].sessions)
+    token = services.encode_option(s, result.options[0].sessions)
     with pytest.raises(InvalidInput, match=PAST):
         services.book_option(
             bw.world.clinic,  # type: ignore[arg-type]

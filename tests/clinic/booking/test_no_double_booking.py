@@ -29,9 +29,7 @@ ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 def _overlaps() -> int:
     """Pairs of active appointments sharing a resource at the same time (should be 0)."""
-    rows = list(
-        Appointment.objects.active().values_list("pk", *RESOURCE_COLUMNS)
-    )
+    rows = list(Appointment.objects.active().values_list("pk", *RESOURCE_COLUMNS))
     count = 0
     for i, a in enumerate(rows):
         for b in rows[i + 1 :]:
@@ -137,3 +135,37 @@ def test_engine_appointment_round_trip(db: None) -> None:
     back = engine_appointment(appt)
     assert back.room_interval == e.room_interval and back.device_interval == e.device_interval
     assert appt.busy_end - appt.busy_start <= timedelta(hours=24)
+
+
+@pytest.mark.django_db
+def test_back_to_back_bookings_of_one_practitioner_room_and_device_both_book() -> None:
+    """Intervals are half-open: a booking whose practitioner, room and device start exactly
+    when the previous one releases them is free. On SQLite the hand-written conflict check
+    compared stored naive text with an aware parameter ("11:00:00" < "11:00:00+00:00") and
+    refused it as "the practitioner was just booked" (found by the demo's waitlist offer)."""
+    bw = make_booking_world(make_clinic_world("B"))
+    clinic = bw.world.clinic
+    slots, _ = services.search_slots(clinic, bw.kind, date(2027, 1, 5), date(2027, 1, 5), now=NOW)
+    first = slots[0].appointment()
+    system = SystemActor(clinic.pk, "test")
+    a, b = (
+        Client.objects.create(
+            clinic=clinic,
+            first_name=name,
+            last_name="Back",
+            email=f"{name}@example.com",
+            date_of_birth=date(1990, 1, 1),
+        )
+        for name in ("ada", "bo")
+    )
+    following = next(
+        e
+        for e in (s.appointment() for s in slots)
+        if e.room_interval.start >= first.room_interval.end
+        and e.practitioner_interval.start >= first.practitioner_interval.end
+    )
+    assert following.room_interval.start == first.room_interval.end  # touching, not overlapping
+    # The later one first: the earlier one then ends exactly where the booked one starts.
+    services.book_single(clinic, b, bw.kind, following, actor=system)
+    services.book_single(clinic, a, bw.kind, first, actor=system)
+    assert Appointment.objects.active().count() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -147,3 +148,12 @@ def test_every_protocol_condition_and_medication_is_offered(client, clinic_a: Cl
     d = default_protocol().data
     for spec in [*d.conditions.values(), *d.medications.values(), *d.areas.values()]:
         assert spec.name.replace("'", "&#x27;").replace('"', "&quot;") in body
+
+
+def test_each_scar_grade_is_labelled_with_its_area(client, clinic_a: ClinicWorld) -> None:
+    # Every grade was once labelled with the last medication's name (a leaked loop variable).
+    client.force_login(clinic_a.users[Role.PRACTITIONER])
+    body = client.get(reverse("intake-create", kwargs={"client_pk": clinic_a.client.pk})).content.decode()
+    d = default_protocol().data
+    labels = re.findall(r">([^<>]*): scar grade \(staff\)", body)
+    assert sorted(labels) == sorted(a.name.replace("'", "&#x27;") for a in d.areas.values())

@@ -301,3 +301,33 @@ def test_no_consent_no_messages_through_booking(bw: BookingWorld) -> None:
         bw.world.clinic, s, list(result.options[0].sessions), actor=SystemActor(bw.world.clinic.pk, "test")
     )
     assert not OutboxMessage.objects.filter(appointment__series=series).exists()
+
+
+def test_a_message_that_cannot_be_recorded_fails_alone(
+    bw: BookingWorld, smtp: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed send whose retry cannot be scheduled (an unknown zone under quiet hours) does not
+    stop the batch: the other messages go out and the bad one is retried on the plain schedule."""
+    from needlepoint.clinic.messaging.backends import email as email_backend
+    from needlepoint.clinic.messaging.models import MessagingSettings
+
+    (appt,) = _book(bw, sessions=1)
+    MessagingSettings.objects.create(clinic=bw.world.clinic, quiet_start="00:00", quiet_end="00:01")
+    _make_due(appointment=appt, kind__in=[Kind.REMINDER_24H, Kind.CHECKIN])
+    bad = OutboxMessage.objects.get(appointment=appt, kind=Kind.REMINDER_24H)
+    OutboxMessage.objects.filter(pk=bad.pk).update(
+        timezone="Mars/Olympus_Mons", next_attempt_at=clock.now() - timedelta(hours=1)
+    )
+    real_send = email_backend.send
+
+    def send(conn: Any, **kw: Any) -> str:
+        if kw["key"] == bad.idempotency_key:
+            raise ConnectionError("refused")
+        return real_send(conn, **kw)
+
+    monkeypatch.setattr(email_backend, "send", send)
+    assert process.run(once=True, cfg=worker.WorkerConfig(batch=20, poll=0.05)) == 2
+    bad.refresh_from_db()
+    assert bad.status == Status.PENDING and bad.last_error == "ConnectionError: refused"
+    assert OutboxMessage.objects.get(appointment=appt, kind=Kind.CHECKIN).status == Status.SENT
+    assert len(smtp.messages) == 1

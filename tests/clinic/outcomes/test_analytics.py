@@ -81,10 +81,12 @@ def test_per_practitioner_by_hand(clinic_a: ClinicWorld, practice: dict[str, Any
     assert (p.no_show.low, p.no_show.high) == pytest.approx((0.046965, 0.448031), abs=1e-5)
     assert p.ae_rate is not None and p.ae_rate.estimate == pytest.approx(0.1)
     assert p.completion is not None and (p.series_completed, p.series_ended) == (1, 2)
-    # Improvements 6, 5, −2: mean 3, s² = 19, se = √(19/3), t(0.975, 2) = 4.302653 → ±10.828.
+    # Improvements 6, 5, −2 on a 0–84 score (improvements −84 to 84): mean 3, s² = 19; rescaled
+    # p = 87/168, φ = (19/168²)/(p(1 − p)) → n/φ = 1112.7; Wilson with t(0.975, 2) = 4.302653
+    # gives −7.788 to 13.690 (Student-t: 3 ± 10.828, nearly the same this far from the ends).
     i = p.improvement
     assert i is not None and (i.n, i.estimate) == (3, 3)
-    assert (i.low, i.high) == pytest.approx((3 - 10.82806, 3 + 10.82806), abs=1e-4)
+    assert (i.low, i.high) == pytest.approx((-7.78834, 13.69015), abs=1e-4)
     assert not i.excludes_zero and i.few
     assert p.satisfaction is not None and p.satisfaction.estimate == pytest.approx(4.5)
     assert not p.few

@@ -130,10 +130,8 @@ def test_signing_locks_the_chart_and_addenda_keep_the_original(clinic_a: ClinicW
     with pytest.raises(WrongState, match="at least one area"):
         services.sign_chart(c, p, chart, now=START)
     entry = services.add_chart_entry(c, p, chart, entry_input(day, pain_score=4), now=START)
-    signed = services.sign_chart(
-        c, p, chart, signature_name="Dr P. Ractitioner", now=START + timedelta(hours=1)
-    )
-    assert signed.is_signed and signed.signed_by == p and signed.signature_name == "Dr P. Ractitioner"
+    signed = services.sign_chart(c, p, chart, now=START + timedelta(hours=1))
+    assert signed.is_signed and signed.signed_by == p and signed.signature_name == p.name
 
     with pytest.raises(ChartLocked):
         services.add_chart_entry(c, p, chart, entry_input(day, "forehead"), now=START)
@@ -200,3 +198,48 @@ def test_adverse_reactions_open_events_when_signed(clinic_a: ClinicWorld) -> Non
     assert sorted(e.type for e in events) == ["allergic_reaction", "other"]  # erythema is expected
     assert all("C-100" in e.lot_code for e in events) and all(e.source == f"chart:{chart.pk}" for e in events)
     assert any("hives on the jaw" in e.description for e in events)
+
+
+def test_signing_signs_as_the_signer_and_completes_the_appointment_once(clinic_a: ClinicWorld) -> None:
+    """The signature is the signed-in practitioner's own name (nothing typed), and signing ends
+    the session through booking's set_status: one AppointmentStatusChanged, so aftercare and
+    webhooks fire once; a later "Completed" click is refused, not repeated."""
+    from needlepoint.clinic import events
+    from needlepoint.clinic.booking.services import BookingError, set_status
+
+    day = treatment_day(clinic_a)
+    chart = _chart(day)
+    services.add_chart_entry(day.clinic, day.practitioner, chart, entry_input(day), now=START)
+    with events.captured() as published:
+        signed = services.sign_chart(day.clinic, day.practitioner, chart, now=START + timedelta(hours=1))
+    assert signed.signature_name == day.practitioner.name and signed.signed_by == day.practitioner
+    changes = [e for e in published if e.name == "AppointmentStatusChanged"]
+    assert [(e.previous, e.status) for e in changes] == [("checked_in", "completed")]
+    day.appointment.refresh_from_db()
+    assert day.appointment.status == "completed"
+    with pytest.raises(BookingError):
+        set_status(day.appointment, "completed", actor=day.desk, now=START + timedelta(hours=2))
+
+
+def test_an_owner_signing_another_practitioners_chart_is_recorded_as_such(clinic_a: ClinicWorld) -> None:
+    day = treatment_day(clinic_a)
+    chart = _chart(day)
+    services.add_chart_entry(day.clinic, day.practitioner, chart, entry_input(day), now=START)
+    signed = services.sign_chart(day.clinic, day.owner, chart, now=START + timedelta(hours=1))
+    assert signed.signed_by == day.owner
+    assert signed.signature_name == f"{day.owner.name} (owner) for practitioner {day.practitioner.name}"
+
+
+def test_another_practitioner_may_not_sign_someone_elses_chart(clinic_a: ClinicWorld) -> None:
+    from needlepoint.clinic.accounts.models import Membership, Role, User
+
+    day = treatment_day(clinic_a)
+    chart = _chart(day)
+    services.add_chart_entry(day.clinic, day.practitioner, chart, entry_input(day), now=START)
+    user = User.objects.create_user("colleague.a@example.com", "x" * 12)
+    colleague = Membership.objects.create(clinic=day.clinic, user=user, role=Role.PRACTITIONER)
+    with pytest.raises(NotAllowed, match=r"the session's practitioner"):
+        services.sign_chart(day.clinic, colleague, chart, now=START + timedelta(hours=1))
+    assert not Chart.objects.get(pk=chart.pk).is_signed
+    day.appointment.refresh_from_db()
+    assert day.appointment.status == "checked_in"

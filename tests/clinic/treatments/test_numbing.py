@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from needlepoint.clinic.errors import NotFound
 from needlepoint.clinic.treatments import selectors, services
-from needlepoint.clinic.treatments.errors import NumbingRefused, WrongState
+from needlepoint.clinic.treatments.errors import ChartLocked, NumbingRefused, WrongState
 from needlepoint.clinic.treatments.models import NumbingApplication
 from needlepoint.clinic.treatments.selectors import ClockState, clock_for
-from tests.clinic.treatments.helpers import START, treatment_day
+from tests.clinic.treatments.helpers import START, entry_input, treatment_day
 from tests.conftest import ClinicWorld
 
 LONDON = "Europe/London"
@@ -101,6 +101,30 @@ def test_numbing_needs_check_in_plan_areas_and_a_sane_time(clinic_a: ClinicWorld
         services.record_numbing(
             day.clinic, day.desk, day.appointment, areas=["cheeks"], agent="cocaine", now=START
         )
+
+
+def test_numbing_record_of_a_signed_visit_is_locked(clinic_a: ClinicWorld) -> None:
+    """Issue 21: once the chart is signed, the numbing record (part of the visit's treatment
+    record) can no longer be added to or changed; corrections are chart addenda."""
+    day = treatment_day(clinic_a)
+    applied = services.record_numbing(
+        day.clinic,
+        day.practitioner,
+        day.appointment,
+        areas=["cheeks"],
+        applied_at=START - timedelta(minutes=50),
+        now=START,
+    )
+    chart = services.start_chart(day.clinic, day.practitioner, day.appointment, now=START)
+    services.add_chart_entry(day.clinic, day.practitioner, chart, entry_input(day), now=START)
+    services.sign_chart(day.clinic, day.practitioner, chart, now=START + timedelta(hours=1))
+    with pytest.raises(ChartLocked, match="signed"):
+        services.record_numbing(day.clinic, day.practitioner, day.appointment, areas=["cheeks"], now=START)
+    with pytest.raises(ChartLocked, match="signed"):
+        services.remove_numbing(day.clinic, day.practitioner, applied, at=START, now=START)
+    applied.refresh_from_db()
+    assert applied.removed_at is None
+    assert NumbingApplication.objects.filter(appointment=day.appointment).count() == 1
 
 
 def test_another_clinics_member_cannot_record(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:

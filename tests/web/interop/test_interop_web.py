@@ -131,3 +131,22 @@ def test_csv_download_is_access_logged(client: Any, clinic_a: ClinicWorld) -> No
     assert client.get("/interop/exports/passwords.csv").status_code == 404
     for kind in ("appointments", "charts"):
         assert client.get(reverse("interop-csv", kwargs={"kind": kind})).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://example.com:99999/", b"port must be a number from 1 to 65535"),
+        ("http://[::7f00:1]/hook", b"private network"),
+        ("http://[64:ff9b::a00:1]/hook", b"private network"),
+        ("http://2130706433/hook", b"private network"),
+    ],
+)
+def test_the_form_refuses_a_bad_address_with_a_message(
+    client: Any, clinic_a: ClinicWorld, settings: Any, url: str, message: bytes
+) -> None:
+    settings.NEEDLEPOINT_WEBHOOKS_ALLOW_PRIVATE = False
+    client.force_login(clinic_a.users["owner"])
+    response = client.post(reverse("webhook-new"), {"url": url, "events": ["appointment.booked"]})
+    assert response.status_code == 400 and message in response.content
+    assert not WebhookEndpoint.objects.exists()

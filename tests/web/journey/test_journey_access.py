@@ -51,7 +51,7 @@ ROLES = {
     "intake-create": EVERYONE,
     "intake-tablet": EVERYONE,
     "intake-detail": EVERYONE,
-    "intake-photo": EVERYONE,
+    "intake-photo": CLINICAL,  # photos are clinical (clinic/sensitivity.py)
     "plan-create": CLINICAL,
     "plan-detail": EVERYONE,
     "plan-edit": CLINICAL,

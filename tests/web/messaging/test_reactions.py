@@ -160,3 +160,39 @@ def test_a_signed_in_portal_client_reaches_the_form_without_a_token(
     assert client.get(url).status_code == 200
     assert client.post(url, {"symptoms": ["bruising"]}).status_code == 200
     assert ReactionReport.objects.get().client == clinic_a.client
+
+
+def test_report_page_shows_the_clinic_phone_and_what_to_do_now(client: Any, clinic_a: ClinicWorld) -> None:
+    """Red flags must not wait for staff to read the form: the page itself says whom to call and
+    when, in the protocol's own words with its sources."""
+    from needlepoint.protocol import default_protocol
+
+    clinic_a.location.phone = "+44 20 7946 0958"  # type: ignore[attr-defined]
+    clinic_a.location.save()  # type: ignore[attr-defined]
+    page = client.get(_url(clinic_a)).content.decode()
+    assert 'href="tel:+442079460958"' in page and "+44 20 7946 0958" in page
+    call = default_protocol().data.aftercare["call_clinic"]
+    assert call.text.split(",")[0] in page
+    assert all(c in page for c in call.citations)
+    assert "emergency number" in page  # feeling very unwell: not a form to fill in
+
+
+def test_empty_report_is_refused_with_a_message(client: Any, clinic_a: ClinicWorld) -> None:
+    response = client.post(_url(clinic_a), {"days_since_session": "2", "free_text": "   "})
+    assert response.status_code == 400
+    assert "Tick what you notice, write a few words or add a photo" in response.content.decode()
+    assert ReactionReport.objects.count() == 0
+
+
+def test_portal_home_links_the_reaction_report(client: Any, clinic_a: ClinicWorld) -> None:
+    from tests.portal.test_portal import sign_in
+
+    sign_in(client, clinic_a)
+    home = client.get(reverse("portal-home", kwargs={"slug": clinic_a.clinic.slug})).content.decode()
+    assert f'href="{reverse("portal-reaction", kwargs={"slug": clinic_a.clinic.slug})}"' in home
+
+
+def test_default_checkin_message_links_the_report() -> None:
+    from needlepoint.clinic.messaging.templates import DEFAULTS
+
+    assert "{{ checkin_url }}" in DEFAULTS[Kind.CHECKIN][1]

@@ -62,7 +62,12 @@ def test_a_full_session_through_the_web(client: Any, clinic_a: ClinicWorld, monk
     fragment = client.get(clock_url, HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode() and 'id="numbing-clock"' in fragment.content.decode()
     application = appt.numbing_applications.get()
-    remove = client.post(reverse("numbing-remove", kwargs={"pk": application.pk}))
+    # Cannot be undone: a bare post only asks for confirmation, the confirming post records it.
+    ask = client.post(reverse("numbing-remove", kwargs={"pk": application.pk}))
+    assert ask.status_code == 200 and 'id="confirm-removal"' in ask.content.decode()
+    application.refresh_from_db()
+    assert application.removed_at is None
+    remove = client.post(reverse("numbing-remove", kwargs={"pk": application.pk}), {"confirm": "yes"})
     assert remove.status_code == 302
     application.refresh_from_db()
     assert application.removed_at == START - timedelta(minutes=45)
@@ -121,14 +126,20 @@ def test_a_full_session_through_the_web(client: Any, clinic_a: ClinicWorld, monk
     assert bad.status_code == 400 and "x.png: not an image we can read" in bad.content.decode()
     assert TreatmentPhoto.objects.filter(appointment=appt).count() == 2
 
-    # Sign: the chart locks; an addendum keeps the original.
-    sign = client.post(
-        reverse("chart-sign", kwargs={"pk": appt.pk}),
-        _prefixed("sign", {"signature_name": "P. Ractitioner", "confirm": "on"}),
-    )
+    # Sign: the page shows whose signature it records; unconfirmed, nothing happens; a typed name
+    # is ignored; signing locks the chart and completes the session.
+    practitioner = clinic_a.memberships["practitioner"]
+    assert f'<strong id="signature">{practitioner.name}</strong>' in client.get(page_url).content.decode()
+    sign_url = reverse("chart-sign", kwargs={"pk": appt.pk})
+    unconfirmed = client.post(sign_url, _prefixed("sign", {}))
+    assert unconfirmed.status_code == 400 and "Tick the box to confirm" in unconfirmed.content.decode()
+    assert not Chart.objects.get(appointment=appt).is_signed
+    sign = client.post(sign_url, _prefixed("sign", {"signature_name": "Someone Else", "confirm": "on"}))
     assert sign.status_code == 302
     chart = Chart.objects.get(appointment=appt)
-    assert chart.is_signed and chart.signature_name == "P. Ractitioner"
+    assert chart.is_signed and chart.signature_name == practitioner.name
+    appt.refresh_from_db()
+    assert appt.status == "completed"
     locked = client.post(add, _entry_post(day, area="forehead"))
     assert locked.status_code in (400, 409)
     cheeks = ChartEntry.objects.get(chart=chart, area="cheeks")
@@ -140,7 +151,7 @@ def test_a_full_session_through_the_web(client: Any, clinic_a: ClinicWorld, monk
     )
     assert addendum.status_code == 302
     page = client.get(page_url).content.decode()
-    assert "Signed by P. Ractitioner" in page and "Pain was 5 on the left cheek." in page
+    assert f"Signed by {practitioner.name}" in page and "Pain was 5 on the left cheek." in page
     assert ChartEntry.objects.get(pk=cheeks.pk).pain_score == 3
 
     # The client page shows the history, and the comparison shows both photos.

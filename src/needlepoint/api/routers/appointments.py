@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
+from ninja.decorators import decorate_view
 
 from needlepoint import clock
 from needlepoint import scheduling as eng
@@ -29,6 +30,8 @@ from needlepoint.clinic.plans.selectors import SeriesWindows, bookable_plan
 from ..auth import requires
 from ..context import access, clinic, membership
 from ..errors import ApiError
+from ..idempotency import OPENAPI as IDEMPOTENT_OPENAPI
+from ..idempotency import idempotent
 from ..pagination import PageParams, paginate
 from ..schemas.appointments import (
     AppointmentOut,
@@ -44,7 +47,7 @@ from ..schemas.appointments import (
     SingleBookIn,
     StatusIn,
 )
-from ..schemas.common import Instant, Page, responses
+from ..schemas.common import Id, Instant, Page, responses
 
 router = Router(tags=["appointments"])
 READ, WRITE = requires("appointments:read"), requires("appointments:write")
@@ -79,9 +82,9 @@ def list_appointments(
     page: Query[PageParams],
     start_from: Instant | None = None,
     start_before: Instant | None = None,
-    practitioner_id: int | None = None,
-    location_id: int | None = None,
-    client_id: int | None = None,
+    practitioner_id: Id | None = None,
+    location_id: Id | None = None,
+    client_id: Id | None = None,
     status: AppointmentStatusName | None = None,
 ) -> dict[str, Any]:
     """Ordered by start. Filter by a time range (UTC instants), practitioner, location, client, status."""
@@ -109,7 +112,13 @@ def get_appointment(request: HttpRequest, appointment_id: int) -> dict[str, Any]
     return appointment_out(_appointment(request, appointment_id, "view appointment"))
 
 
-@router.post("/appointments/{appointment_id}/cancel", response=responses(CancelOut), auth=WRITE)
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response=responses(CancelOut),
+    auth=WRITE,
+    openapi_extra=IDEMPOTENT_OPENAPI,
+)
+@decorate_view(idempotent)
 def cancel_appointment(request: HttpRequest, appointment_id: int, payload: CancelIn) -> dict[str, Any]:
     appt = _appointment(request, appointment_id, "cancel appointment")
     result = services.cancel_appointment(
@@ -123,7 +132,13 @@ def cancel_appointment(request: HttpRequest, appointment_id: int, payload: Cance
     }
 
 
-@router.post("/appointments/{appointment_id}/reschedule", response=responses(RescheduleOut), auth=WRITE)
+@router.post(
+    "/appointments/{appointment_id}/reschedule",
+    response=responses(RescheduleOut),
+    auth=WRITE,
+    openapi_extra=IDEMPOTENT_OPENAPI,
+)
+@decorate_view(idempotent)
 def reschedule_appointment(
     request: HttpRequest, appointment_id: int, payload: RescheduleIn
 ) -> dict[str, Any]:
@@ -260,7 +275,7 @@ def _search(request: HttpRequest, client: Client, payload: SeriesSearchIn) -> tu
 def search_series(request: HttpRequest, client_id: int, payload: SeriesSearchIn) -> dict[str, Any]:
     """Options for a series (best first); book one by posting its token to /series."""
     client = client_for_read(access(request), client_id)
-    result, _, _ = _search(request, client, payload)
+    result, _, spec = _search(request, client, payload)
     explanation = []
     if result.explanation is not None:
         explanation = [result.explanation.summary] + [
@@ -271,7 +286,7 @@ def search_series(request: HttpRequest, client_id: int, payload: SeriesSearchIn)
         "found": result.found,
         "options": [
             {
-                "token": services.encode_option(o.sessions),
+                "token": services.encode_option(spec, o.sessions),
                 "score": o.score,
                 "sessions": [_proposed(a) for a in o.sessions],
             }
@@ -292,7 +307,14 @@ def _series_out(series: Series) -> dict[str, Any]:
     }
 
 
-@router.post("/clients/{client_id}/series", response=responses(SeriesOut, 201), auth=WRITE)
+@router.post(
+    "/clients/{client_id}/series",
+    response=responses(SeriesOut,
+    201),
+    auth=WRITE,
+    openapi_extra=IDEMPOTENT_OPENAPI,
+)
+@decorate_view(idempotent)
 def book_series(request: HttpRequest, client_id: int, payload: SeriesBookIn) -> Status[dict[str, Any]]:
     """All sessions or none; 409 when a session was taken meanwhile (search again)."""
     client = client_for_read(access(request), client_id)
@@ -303,7 +325,14 @@ def book_series(request: HttpRequest, client_id: int, payload: SeriesBookIn) -> 
     return Status(201, _series_out(series))
 
 
-@router.post("/clients/{client_id}/appointments", response=responses(AppointmentOut, 201), auth=WRITE)
+@router.post(
+    "/clients/{client_id}/appointments",
+    response=responses(AppointmentOut,
+    201),
+    auth=WRITE,
+    openapi_extra=IDEMPOTENT_OPENAPI,
+)
+@decorate_view(idempotent)
 def book_single(request: HttpRequest, client_id: int, payload: SingleBookIn) -> Status[dict[str, Any]]:
     """One appointment at a free start time (409 if that time is not free)."""
     c = clinic(request)

@@ -1,4 +1,5 @@
-"""Clients: list/search, read, create, change, archive."""
+"""Clients: list/search, read, create (refused as a possible duplicate unless confirmed),
+change, archive and unarchive (owner tokens)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,19 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.audit.services import record_access
+from needlepoint.clinic.client_records import services as records
 from needlepoint.clinic.clients import selectors, services
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Location
 
 from ..auth import requires
-from ..context import access, clinic
-from ..errors import ApiError
+from ..context import access, actor, clinic
+from ..errors import ApiError, body
 from ..pagination import PageParams, paginate
-from ..schemas.clients import ClientIn, ClientOut, ClientPatch
+from ..schemas.clients import ClientIn, ClientOut, ClientPatch, DuplicateOut
 from ..schemas.common import Page, Text, responses
 
 router = Router(tags=["clients"])
@@ -54,11 +57,29 @@ def get_client(request: HttpRequest, client_id: int) -> dict[str, Any]:
     return client_out(selectors.client_for_read(access(request), client_id))
 
 
-@router.post("/clients", response=responses(ClientOut, 201), auth=requires("clients:write"))
-def create_client(request: HttpRequest, payload: ClientIn) -> Status[dict[str, Any]]:
+@router.post(
+    "/clients",
+    response={**responses(ClientOut, 201), 409: DuplicateOut},
+    auth=requires("clients:write"),
+)
+def create_client(
+    request: HttpRequest, payload: ClientIn, allow_duplicate: bool = False
+) -> Status[dict[str, Any]]:
+    """A new client. When a client of the clinic has the same email (any case), the same phone
+    (compared in E.164) or the same name (case and accents ignored) and date of birth, the
+    answer is **409** `duplicate_client` with the matches' ids and reasons, and nothing is
+    created; send the request again with `?allow_duplicate=true` to create the record anyway.
+    The phone may be typed nationally (the clinic's country) and is returned in E.164; a date of
+    birth in the future or more than 120 years ago is refused (400)."""
     _check_location(request, payload.preferred_location_id)
     client = Client(clinic=clinic(request), **payload.model_dump())
-    services.save_client(client, consent_changed=True)
+    try:
+        services.create_client(client, allow_duplicate=allow_duplicate)
+    except services.DuplicateClient as exc:
+        record_access(access(request), client=None, action="duplicates")
+        out = body(exc.code, exc.message, exc.fields)
+        out["error"]["matches"] = [{"id": m.client.pk, "reasons": list(m.reasons)} for m in exc.matches]
+        return Status(409, out)
     return Status(201, client_out(client))
 
 
@@ -85,5 +106,17 @@ def update_client(request: HttpRequest, client_id: int, payload: ClientPatch) ->
 )
 def archive_client(request: HttpRequest, client_id: int) -> dict[str, Any]:
     client = selectors.client_for_read(access(request), client_id)
-    services.archive_client(client)
+    records.archive_client(client, actor=actor(request), now=clock.now())
+    return client_out(client)
+
+
+@router.post(
+    "/clients/{client_id}/unarchive",
+    response=responses(ClientOut),
+    auth=requires("clients:write", roles=[Role.OWNER]),
+)
+def unarchive_client(request: HttpRequest, client_id: int) -> dict[str, Any]:
+    """Bring an archived client back (409 `merged` for a record merged into another)."""
+    client = selectors.client_for_read(access(request), client_id)
+    records.unarchive_client(client, actor=actor(request), now=clock.now())
     return client_out(client)

@@ -13,7 +13,9 @@ from needlepoint.clinic.intake import selectors
 from needlepoint.clinic.intake.data import AreaEntry, IntakeData, MedicationEntry, SkinStateEntry
 from needlepoint.clinic.intake.models import Intake, IntakeSource
 from needlepoint.clinic.intake.services import submit_intake
+from needlepoint.clinic.permissions import CLINICAL, Actor
 from needlepoint.clinic.photos import photo_response as serve_photo
+from needlepoint.clinic.sensitivity import redact, rows
 
 from ..auth import requires
 from ..context import access, actor
@@ -24,10 +26,13 @@ from ..schemas.intakes import IntakeIn, IntakeOut, IntakeSummary
 router = Router(tags=["intakes"])
 
 
-def intake_out(i: Intake) -> dict[str, Any]:
-    return {
-        **{f: getattr(i, f) for f in IntakeOut.model_fields if f != "photos"},
-        "photos": [{"id": p.id, "area": p.area, "caption": p.caption} for p in i.photos.all()],
+def intake_out(i: Intake, reader: Actor) -> dict[str, Any]:
+    """The intake as `reader` may see it: answers and photos only for clinical staff."""
+    return redact(reader, i, {f: getattr(i, f) for f in IntakeOut.model_fields if f != "photos"}) | {
+        "photos": [
+            {"id": p.id, "area": p.area, "caption": p.caption}
+            for p in rows(reader, "intake.IntakePhoto", i.photos.all())
+        ],
     }
 
 
@@ -62,23 +67,24 @@ def create_intake(request: HttpRequest, client_id: int, payload: IntakeIn) -> St
     intake = submit_intake(
         client, _data(payload), source=IntakeSource.STAFF, now=clock.now(), actor=actor(request)
     )
-    return Status(201, intake_out(intake))
+    return Status(201, intake_out(intake, actor(request)))
 
 
 @router.get("/intakes/{intake_id}", response=responses(IntakeOut), auth=requires("intakes:read"))
 def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
-    return intake_out(selectors.intake_for_read(access(request), intake_id))
+    return intake_out(selectors.intake_for_read(access(request), intake_id), actor(request))
 
 
 @router.get(
     "/intake-photos/{intake_photo_id}",
     response=ERRORS,
-    auth=requires("intakes:read"),
+    auth=requires("intakes:read", roles=CLINICAL),  # photos are clinical (clinic/sensitivity.py)
     openapi_extra={"responses": PHOTO_RESPONSE},
 )
 def get_intake_photo(
     request: HttpRequest, intake_photo_id: int, size: Literal["full", "thumb"] = "full"
 ) -> HttpResponse:
-    """The photo (`?size=thumb` for a small JPEG); the read is access-logged."""
+    """The photo (`?size=thumb` for a small JPEG), for owners and practitioners; the read is
+    access-logged."""
     photo = selectors.photo_for_read(access(request), intake_photo_id)
     return serve_photo(photo.image, thumbnail=size == "thumb")

@@ -11,11 +11,12 @@ from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.messaging import selectors
 from needlepoint.clinic.messaging.models import Kind, OutboxMessage, Status
+from needlepoint.clinic.sensitivity import visible_messages
 
 from ..auth import requires
-from ..context import access, clinic
+from ..context import access, actor, clinic
 from ..pagination import PageParams, paginate
-from ..schemas.common import Page, responses
+from ..schemas.common import Id, Page, responses
 from ..schemas.messages import MessageOut
 
 router = Router(tags=["messages"])
@@ -30,16 +31,18 @@ def message_out(m: OutboxMessage) -> dict[str, Any]:
 def list_messages(
     request: HttpRequest,
     page: Query[PageParams],
-    client_id: int | None = None,
+    client_id: Id | None = None,
     status: Status | None = None,
     kind: Kind | None = None,
 ) -> dict[str, Any]:
-    """Newest due first. Recipients and bodies are PHI: the read is access-logged."""
+    """Newest due first. Recipients and bodies are PHI: the read is access-logged. Red-flag
+    staff alerts (symptoms, the client's words) are listed for owners and practitioners only."""
     c = clinic(request)
     client = Client.objects.for_clinic(c).filter(pk=client_id).first() if client_id else None
     qs = selectors.delivery_log(
         c, client_id=client.pk if client else None, status=status or "", kind=kind or ""
     )
+    qs = visible_messages(actor(request), qs)
     if client_id and client is None:
         qs = qs.none()
     record_access(access(request), client=client, action="message_log")

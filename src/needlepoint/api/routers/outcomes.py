@@ -26,7 +26,7 @@ from ..auth import requires
 from ..context import access, actor, clinic
 from ..errors import ApiError
 from ..pagination import PageParams, paginate
-from ..schemas.common import Page, responses
+from ..schemas.common import Id, Page, responses
 from ..schemas.outcomes import (
     AdverseEventIn,
     AdverseEventOut,
@@ -63,7 +63,7 @@ def list_events(
     status: EventStatus | None = None,
     type: EventType | None = None,
     severity: Severity | None = None,
-    client_id: int | None = None,
+    client_id: Id | None = None,
 ) -> dict[str, Any]:
     """Newest first."""
     filters = selectors.EventFilters(

@@ -13,22 +13,29 @@ from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.clinics.models import Device
 from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.intake.selectors import intake_for_read
+from needlepoint.clinic.permissions import Actor
 from needlepoint.clinic.plans import selectors, services
 from needlepoint.clinic.plans.engine import AreaChoice
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
+from needlepoint.clinic.sensitivity import reads_clinical, redact, rows
 
 from ..auth import requires
 from ..context import access, actor, clinic
 from ..errors import ApiError
 from ..schemas.common import responses
-from ..schemas.plans import AcknowledgeIn, PlanIn, PlanOut, PlanRevisionIn, PlanSummary, ReasonIn
+from ..schemas.plans import AcknowledgeIn, PlanAreaOut, PlanIn, PlanOut, PlanRevisionIn, PlanSummary, ReasonIn
 
 router = Router(tags=["plans"])
 
 
-def plan_out(plan: TreatmentPlan) -> dict[str, Any]:
+def plan_out(plan: TreatmentPlan, reader: Actor) -> dict[str, Any]:
+    """The plan as `reader` may see it: findings, depths and notes only for clinical staff."""
     out = {f: getattr(plan, f) for f in PlanOut.model_fields if f not in ("areas", "findings", "problems")}
-    out["areas"] = list(plan.areas.order_by("position"))
+    out = redact(reader, plan, out)
+    out["areas"] = [
+        redact(reader, a, {f: getattr(a, f) for f in PlanAreaOut.model_fields})
+        for a in plan.areas.order_by("position")
+    ]
     out["findings"] = [
         {
             **{f: getattr(x, f) for f in ("id", "code", "severity", "area", "area_name", "reason", "action")},
@@ -37,9 +44,10 @@ def plan_out(plan: TreatmentPlan) -> dict[str, Any]:
             "acknowledged_at": x.acknowledged_at,
             "acknowledgement_note": x.acknowledgement_note,
         }
-        for x in plan.findings.order_by("pk")
+        for x in rows(reader, "plans.PlanFinding", plan.findings.order_by("pk"))
     ]
-    out["problems"] = services.confirmation_problems(plan) if plan.is_draft else []
+    # Problems name findings and depths: clinical.
+    out["problems"] = services.confirmation_problems(plan) if plan.is_draft and reads_clinical(reader) else []
     return out
 
 
@@ -50,7 +58,7 @@ def list_plans(request: HttpRequest, client_id: int) -> list[TreatmentPlan]:
 
 @router.get("/plans/{plan_id}", response=responses(PlanOut), auth=requires("plans:read"))
 def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
-    return plan_out(selectors.plan_for_read(access(request), plan_id))
+    return plan_out(selectors.plan_for_read(access(request), plan_id), actor(request))
 
 
 @router.post("/intakes/{intake_id}/plans", response=responses(PlanOut, 201), auth=requires("plans:write"))
@@ -81,7 +89,7 @@ def draft_plan(request: HttpRequest, intake_id: int, payload: PlanIn) -> Status[
         numbing_agent=payload.numbing_agent,
         supersedes=supersedes,
     )
-    return Status(201, plan_out(plan))
+    return Status(201, plan_out(plan, actor(request)))
 
 
 @router.patch("/plans/{plan_id}", response=responses(PlanOut), auth=requires("plans:write"))
@@ -92,10 +100,9 @@ def revise_plan(request: HttpRequest, plan_id: int, payload: PlanRevisionIn) -> 
     if payload.areas is None:
         choices = list(current.values())
     else:
-        asked = {a["area"]: a for a in plan.intake.areas}
         choices = []
         for a in payload.areas:
-            base = asked.get(a.area)
+            base = selectors.requested_entry(plan, a.area)  # an area, or one side of it
             if base is None:
                 raise ApiError(
                     400,
@@ -117,7 +124,7 @@ def revise_plan(request: HttpRequest, plan_id: int, payload: PlanRevisionIn) -> 
         notes=payload.notes,
     )
     plan.refresh_from_db()
-    return plan_out(plan)
+    return plan_out(plan, actor(request))
 
 
 @router.post(
@@ -131,7 +138,7 @@ def acknowledge_finding(
     plan = selectors.plan_for_read(access(request), plan_id)
     finding = selectors.finding_of(plan, finding_id)
     services.acknowledge_finding(finding, actor=actor(request), note=payload.note, now=clock.now())
-    return plan_out(plan)
+    return plan_out(plan, actor(request))
 
 
 @router.post("/plans/{plan_id}/confirm", response=responses(PlanOut), auth=requires("plans:write"))
@@ -141,11 +148,11 @@ def confirm_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     plan = services.confirm_plan(
         plan, actor=actor(request), now=clock.now(), today=clinic_today(clinic(request))
     )
-    return plan_out(plan)
+    return plan_out(plan, actor(request))
 
 
 @router.post("/plans/{plan_id}/cancel", response=responses(PlanOut), auth=requires("plans:write"))
 def cancel_plan(request: HttpRequest, plan_id: int, payload: ReasonIn) -> dict[str, Any]:
     plan = selectors.plan_for_read(access(request), plan_id)
     plan = services.cancel_plan(plan, actor=actor(request), reason=payload.reason, now=clock.now())
-    return plan_out(plan)
+    return plan_out(plan, actor(request))

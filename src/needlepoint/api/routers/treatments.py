@@ -20,7 +20,7 @@ from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, Numbing
 from ..auth import requires
 from ..context import access, actor, clinic
 from ..errors import ApiError
-from ..schemas.common import responses
+from ..schemas.common import Id, responses
 from ..schemas.treatments import (
     AddendumIn,
     ChartEntryIn,
@@ -132,7 +132,7 @@ def remove_numbing(request: HttpRequest, numbing_id: int, payload: NumbingRemove
 @router.get("/lots", response=responses(list[LotOut]), auth=READ)
 def list_lots(
     request: HttpRequest,
-    location_id: int | None = None,
+    location_id: Id | None = None,
     kind: LotKindName | None = None,
     usable_only: bool = False,
 ) -> list[Lot]:
@@ -247,11 +247,11 @@ def remove_entry(request: HttpRequest, chart_id: int, entry_id: int) -> dict[str
 
 @router.post("/charts/{chart_id}/sign", response=responses(ChartOut), auth=WRITE)
 def sign_chart(request: HttpRequest, chart_id: int, payload: SignIn) -> dict[str, Any]:
-    """Sign and lock; adverse reactions open adverse events in the same transaction."""
+    """Sign and lock as the token's member (the session's practitioner, or an owner recorded as
+    signing for them) and complete the session; adverse reactions open adverse events in the
+    same transaction."""
     chart = _chart(request, chart_id, "sign chart")
-    chart = services.sign_chart(
-        clinic(request), actor(request), chart, signature_name=payload.signature_name
-    )
+    chart = services.sign_chart(clinic(request), actor(request), chart)
     return chart_out(chart)
 
 

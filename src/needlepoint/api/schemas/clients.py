@@ -7,7 +7,7 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
-from .common import Day, Id, Text
+from .common import Day, Id, Name, Text
 
 
 class ClientOut(Schema):
@@ -23,16 +23,23 @@ class ClientOut(Schema):
     consent_sms: bool
     consent_updated_at: datetime | None
     is_archived: bool
+    merged_into_id: int | None = Field(
+        description="Set when this record was merged into another (it is then archived)."
+    )
     created_at: datetime
     updated_at: datetime
 
 
 class ClientIn(Schema):
-    first_name: Text = Field(min_length=1, max_length=100)
-    last_name: Text = Field(min_length=1, max_length=100)
+    first_name: Name = Field(min_length=1, max_length=100)
+    last_name: Name = Field(min_length=1, max_length=100)
     date_of_birth: Day
     email: Text = Field("", max_length=254)
-    phone: Text = Field("", max_length=40)
+    phone: Text = Field(
+        "",
+        max_length=40,
+        description="Any spelling; without a country code, the clinic's country. Stored in E.164.",
+    )
     fitzpatrick: int | None = Field(None, ge=1, le=6)
     preferred_location_id: Id | None = None
     consent_email: bool = False
@@ -42,8 +49,8 @@ class ClientIn(Schema):
 class ClientPatch(Schema):
     """Only the fields sent are changed."""
 
-    first_name: Text | None = Field(None, min_length=1, max_length=100)
-    last_name: Text | None = Field(None, min_length=1, max_length=100)
+    first_name: Name | None = Field(None, min_length=1, max_length=100)
+    last_name: Name | None = Field(None, min_length=1, max_length=100)
     date_of_birth: Day | None = None
     email: Text | None = Field(None, max_length=254)
     phone: Text | None = Field(None, max_length=40)
@@ -51,3 +58,21 @@ class ClientPatch(Schema):
     preferred_location_id: Id | None = None
     consent_email: bool | None = None
     consent_sms: bool | None = None
+
+
+class DuplicateMatch(Schema):
+    id: int
+    reasons: list[str] = Field(description='"email", "phone" and/or "name and date of birth".')
+
+
+class DuplicateDetail(Schema):
+    code: str = Field(description="duplicate_client")
+    message: str
+    fields: dict[str, list[str]]
+    matches: list[DuplicateMatch] = Field(description="The stored clients this one may be.")
+
+
+class DuplicateOut(Schema):
+    """409 of POST /clients: possible duplicates; send again with ?allow_duplicate=true."""
+
+    error: DuplicateDetail

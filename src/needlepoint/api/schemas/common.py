@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from ninja import Schema
 from pydantic import AfterValidator, Field
+
+from needlepoint import inputs
 
 T = TypeVar("T")
 
@@ -49,20 +51,36 @@ def _no_nul(value: str) -> str:
 
 
 def _plausible_day(value: date) -> date:
-    if not date(1900, 1, 1) <= value <= date(2199, 12, 31):
-        raise ValueError("Use a date between 1900 and 2199.")
+    if not inputs.plausible_date(value):
+        raise ValueError(inputs.DATE_RANGE_MESSAGE)
+    return value
+
+
+def _name(value: str) -> str:
+    if problem := inputs.name_problem(value):
+        raise ValueError(problem)
+    return value.strip()
+
+
+def _single_line(value: str) -> str:
+    if problem := inputs.single_line_problem(value):
+        raise ValueError(problem)
     return value
 
 
 Text = Annotated[str, AfterValidator(_no_nul)]
+#: A person's or a thing's name: not blank, one line, no control characters (web forms: harden_fields).
+Name = Annotated[str, AfterValidator(_name)]
+#: One line of text (lot numbers, signature names…): no CR/LF or other control characters.
+Line = Annotated[str, AfterValidator(_single_line)]
 Day = Annotated[date, AfterValidator(_plausible_day)]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Field(ge=1, le=inputs.MAX_ID)]
 
 
 def _plausible_instant(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("Give a time zone offset, e.g. 2027-01-05T10:00:00Z.")
-    if not datetime(1900, 1, 2, tzinfo=UTC) <= value <= datetime(2199, 12, 30, tzinfo=UTC):
+    if not inputs.plausible_instant(value):
         raise ValueError("Use a time between 1900 and 2199.")
     return value
 

@@ -46,24 +46,28 @@ class IntakePhotoOut(Schema):
     caption: str
 
 
+#: Null for a token whose role may not read clinical data (front desk): see clinic/sensitivity.py.
+CLINICAL = "Clinical: null unless the token's role is owner or practitioner."
+
+
 class IntakeOut(Schema):
     id: int
     client_id: int
     version: int
     source: str
     submitted_at: datetime
-    fitzpatrick: int
-    conditions: list[str]
-    medications: list[dict[str, Any]]
-    skin_state: dict[str, list[dict[str, Any]]]
-    areas: list[dict[str, Any]]
-    allergies: str
-    other_conditions: str
-    other_medications: str
-    goals: str
+    fitzpatrick: int | None = Field(description=CLINICAL)
+    conditions: list[str] | None = Field(description=CLINICAL)
+    medications: list[dict[str, Any]] | None = Field(description=CLINICAL)
+    skin_state: dict[str, list[dict[str, Any]]] | None = Field(description=CLINICAL)
+    areas: list[dict[str, Any]] | None = Field(description=CLINICAL)
+    allergies: str | None = Field(description=CLINICAL)
+    other_conditions: str | None = Field(description=CLINICAL)
+    other_medications: str | None = Field(description=CLINICAL)
+    goals: str | None = Field(description=CLINICAL)
     protocol_id: str
     protocol_version: str
-    photos: list[IntakePhotoOut]
+    photos: list[IntakePhotoOut] = Field(description="Clinical: empty unless owner or practitioner.")
 
 
 class IntakeSummary(Schema):

@@ -16,7 +16,7 @@ class AttemptOut(Schema):
 
 class MessageOut(Schema):
     id: int
-    client_id: int
+    client_id: int | None  # blank for mail to a non-client (a staff invitation)
     appointment_id: int | None
     kind: str
     channel: str

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from .common import Day, Id, Text
 
+#: Null for a token whose role may not read clinical data (front desk): see clinic/sensitivity.py.
+CLINICAL = "Clinical: null unless the token's role is owner or practitioner."
+
 
 class PlanAreaOut(Schema):
-    area: str
+    area: str = Field(description="Protocol area code; one side of a paired area is AREA.left / AREA.right")
     area_name: str
-    indication: str
-    indication_name: str
-    goodman_baron_grade: int | None
-    recommended_mm: Decimal
-    depth_mm: Decimal
-    cap_mm: Decimal
-    override_reason: str
+    side: Literal["left", "right"] | None = Field(
+        default=None, description="The side for one side of a paired area; null: the whole area (both sides)"
+    )
+    indication: str | None = Field(description=CLINICAL)
+    indication_name: str | None = Field(description=CLINICAL)
+    goodman_baron_grade: int | None = Field(description=CLINICAL)
+    recommended_mm: Decimal | None = Field(description=CLINICAL)
+    depth_mm: Decimal | None = Field(description=CLINICAL)
+    cap_mm: Decimal | None = Field(description=CLINICAL)
+    override_reason: str | None = Field(description=CLINICAL)
 
 
 class FindingOut(Schema):
@@ -52,7 +59,7 @@ class PlanOut(PlanSummary):
     numbing: bool
     numbing_agent: str
     start_date: date | None
-    engine_status: str
+    engine_status: str | None = Field(description=CLINICAL)
     sessions: int | None
     gap_min_days: int | None
     gap_max_days: int | None
@@ -60,12 +67,12 @@ class PlanOut(PlanSummary):
     first_latest: date | None
     price: Decimal | None
     currency: str
-    notes: str
+    notes: str | None = Field(description=CLINICAL)
     confirmed_at: datetime | None
     ended_at: datetime | None
-    end_reason: str
+    end_reason: str | None = Field(description=CLINICAL)
     areas: list[PlanAreaOut]
-    findings: list[FindingOut]
+    findings: list[FindingOut] = Field(description="Clinical: empty unless owner or practitioner.")
     problems: list[str] = Field(description="Why a draft cannot be confirmed yet (empty when it can).")
 
 

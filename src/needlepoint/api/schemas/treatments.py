@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from .common import Day, Id, Instant, Text
+from .common import Day, Id, Instant, Line, Name, Text
 
 
 class NumbingIn(Schema):
@@ -49,8 +49,8 @@ LotKindName = Literal["cartridge", "product"]
 class LotIn(Schema):
     location_id: Id
     kind: LotKindName
-    product_name: Text = Field(min_length=1, max_length=120)
-    lot_number: Text = Field(min_length=1, max_length=60)
+    product_name: Name = Field(min_length=1, max_length=120)
+    lot_number: Line = Field(min_length=1, max_length=60)
     expiry: Day
     quantity: int = Field(ge=1, le=100_000)
     notes: Text = Field("", max_length=300)
@@ -138,7 +138,8 @@ class AddendumOut(Schema):
 
 
 class SignIn(Schema):
-    signature_name: Text = Field("", max_length=150, description="Default: the signer's name.")
+    """No fields: the signature is the signing member's own name (an owner signing another
+    practitioner's chart is recorded as signing for them), never a typed name."""
 
 
 class ChartOut(Schema):

@@ -14,3 +14,5 @@ class AccountsConfig(AppConfig):
         register_audited(models.Membership, exclude_fields=["last_seen_at"])
         # Creation and revocation are audited; the hash never enters the trail, nor each use.
         register_audited(models.ApiToken, exclude_fields=["token_hash", "last_used_at"])
+        # Invitations sent, resent, revoked and accepted; never the link's hash.
+        register_audited(models.Invitation, exclude_fields=["token_hash"])

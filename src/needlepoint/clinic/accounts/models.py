@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -16,10 +17,14 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Sign-in is case-insensitive: "Owner@Clinic.example" is owner@clinic.example.
+        return self.get(email=normalise_email(username or ""))
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
@@ -40,6 +45,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One spelling per address: sign-in, invitations and lockouts all compare lower-case.
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+
+def normalise_email(raw: str) -> str:
+    return (raw or "").strip().lower()
 
 
 class Role(models.TextChoices):
@@ -96,4 +110,31 @@ class ApiToken(ClinicOwned):
         return f"{self.name} ({self.prefix}…)"
 
 
-__all__ = ["ApiToken", "Clinic", "Membership", "Role", "User"]
+class Invitation(ClinicOwned):
+    """An owner's invitation for one address to join the clinic with a role. The link's token is
+    shown only in the email; only its SHA-256 hash is stored. Single use, time-limited; a
+    Membership exists only once the person (new, or signed in as that address) accepts."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["clinic", "email"])]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.get_role_display()})"
+
+    def is_pending(self, now: datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+__all__ = ["ApiToken", "Clinic", "Invitation", "Membership", "Role", "User"]

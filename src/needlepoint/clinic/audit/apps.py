@@ -12,4 +12,4 @@ class AuditConfig(AppConfig):
         from .registry import register_audited
 
         # The apps above register their own models; the clinics app sits below this one.
-        register_audited(clinics.Clinic, clinics.Location, clinics.Room, clinics.Device)
+        register_audited(clinics.Clinic, clinics.Location, clinics.Room, clinics.Device, clinics.Closure)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from auditlog.models import LogEntry
+from django.db import models
 from django.http import HttpRequest
 
 from needlepoint.clinic.clinics.models import Clinic
@@ -53,3 +56,32 @@ def record_access(ctx: AccessContext, *, client: Client | None, action: str) -> 
         remote_addr=ctx.remote_addr,
         user_agent=ctx.user_agent,
     )
+
+
+def record_change(
+    instance: models.Model,
+    *,
+    user: User | None,
+    changes: Mapping[str, tuple[object, object]],
+    note: str = "",
+) -> LogEntry:
+    """One explicit entry in the audit trail for a change a service makes as a whole (an archive,
+    a merge), with the acting person even outside a request. ``changes`` is field → (before,
+    after), shown like django-auditlog's own entries; ``note`` is kept in additional_data."""
+    get_data = getattr(instance, "get_additional_data", None)
+    data: dict[str, Any] = dict(get_data() if callable(get_data) else {})
+    if note:
+        data["note"] = note
+    entry: LogEntry = LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={k: [_shown(a), _shown(b)] for k, (a, b) in changes.items()},
+        actor=user,
+        additional_data=data,
+    )
+    return entry
+
+
+def _shown(value: object) -> str:
+    return "None" if value is None else str(value)

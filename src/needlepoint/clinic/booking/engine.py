@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connection
 
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership, Role
-from needlepoint.clinic.clinics.models import Clinic, Device, Location, Room
+from needlepoint.clinic.clinics.closures import ClosedPeriod, closed_periods
+from needlepoint.clinic.clinics.models import Clinic, Closure, Device, Location, Room
 
-from . import snapshot_cache
+from . import raw_sql, snapshot_cache
 from .models import (
     MAX_BUSY_SPAN,
     Appointment,
@@ -86,7 +87,18 @@ def load_snapshot(clinic: Clinic, start: datetime, end: datetime) -> Snapshot:
 
 
 _FINGERPRINT_PARTS: list[tuple[str, type[Any], tuple[str, ...], str]] = [
-    ("location", Location, ("id", "name", "timezone", "is_active"), ""),
+    (
+        "location",
+        Location,
+        ("id", "name", "timezone", "is_active", "country", "subdivision", "closed_on_public_holidays"),
+        "",
+    ),
+    (
+        "closure",
+        Closure,
+        ("id", "location_id", "first_day", "last_day", "start_time", "end_time", "reason"),
+        "",
+    ),
     ("room", Room, ("id", "location_id", "name", "is_active"), ""),
     ("device", Device, ("id", "location_id", "kind", "max_depth_mm", "name", "is_active"), ""),
     ("member", Membership, ("id", "role", "is_active", "display_name", "user_id"), ""),
@@ -95,7 +107,7 @@ _FINGERPRINT_PARTS: list[tuple[str, type[Any], tuple[str, ...], str]] = [
     ("time_off", TimeOff, ("id", "practitioner_id", "start", "end"), "range"),
     ("policy", BookingPolicy, ("lead_time_minutes", "horizon_days", "slot_step_minutes"), ""),
 ]
-_WIDTH = 6
+_WIDTH = 7
 
 
 def load_resources(clinic: Clinic, start: datetime, end: datetime) -> Snapshot:
@@ -107,6 +119,11 @@ def load_resources(clinic: Clinic, start: datetime, end: datetime) -> Snapshot:
         clinic.pk, _fingerprint(clinic, start, end), lambda: _load_snapshot(clinic, start, end, busy=False)
     )
     return static
+
+
+def _years(start: datetime, end: datetime) -> tuple[int, int]:
+    """Calendar years the window touches in any zone (a day either side of UTC)."""
+    return (start - timedelta(days=1)).year, (end + timedelta(days=1)).year
 
 
 def _fingerprint(clinic: Clinic, start: datetime, end: datetime) -> tuple[object, ...]:
@@ -126,9 +143,13 @@ def _fingerprint(clinic: Clinic, start: datetime, end: datetime) -> tuple[object
             sql += f" AND {q('start')} < %s AND {q('end')} > %s"
             params += [end, start]
         branches.append(sql)
+    # The clinic's locale gives a location without a country its public holidays.
+    cols = [f"CAST({q('locale')} AS TEXT)"] + ["''"] * (_WIDTH - 1)
+    branches.append(f"SELECT 'clinic', {', '.join(cols)} FROM {Clinic._meta.db_table} WHERE id = %s")  # noqa: S608
+    params.append(clinic.pk)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches) + " ORDER BY 1, 2", cast(Any, params))
-        return tuple(cursor.fetchall())
+        cursor.execute(" UNION ALL ".join(branches) + " ORDER BY 1, 2", raw_sql.params(params))
+        return (*cursor.fetchall(), _years(start, end))
 
 
 def _load_snapshot(clinic: Clinic, start: datetime, end: datetime, *, busy: bool = True) -> Snapshot:
@@ -147,7 +168,7 @@ def _load_snapshot(clinic: Clinic, start: datetime, end: datetime, *, busy: bool
         .select_related("user")
     }
     engine_clinic = eng.Clinic(
-        locations=[eng.Location(id=k, timezone=v.timezone, name=v.name) for k, v in locations.items()],
+        locations=_engine_locations(clinic, locations, start, end),
         rooms=[eng.Room(id=k, location_id=str(v.location_id), name=v.name) for k, v in rooms.items()],
         devices=[
             eng.Device(
@@ -166,6 +187,38 @@ def _load_snapshot(clinic: Clinic, start: datetime, end: datetime, *, busy: bool
         rooms=rooms,
         devices=devices,
     )
+
+
+def _engine_locations(
+    clinic: Clinic, locations: dict[str, Location], start: datetime, end: datetime
+) -> list[eng.Location]:
+    """Locations with their closures and public holidays over the window's whole years (the
+    cached static part is keyed by those years): time off for everyone there."""
+    first, last = _years(start, end)
+    closed = closed_periods(clinic, locations.values(), date(first, 1, 1), date(last, 12, 31))
+    out = []
+    for key, loc in locations.items():
+        periods = closed.get(loc.pk, [])
+        out.append(
+            eng.Location(
+                id=key,
+                timezone=loc.timezone,
+                name=loc.name,
+                closed=frozenset(p.day for p in periods if p.all_day),
+                closures=tuple(_engine_closure(p, loc.timezone) for p in periods),
+            )
+        )
+    return out
+
+
+def _engine_closure(period: ClosedPeriod, zone: str) -> eng.Closure:
+    if period.start is None or period.end is None:
+        lo = eng.local_to_utc(period.day, time(0), zone)
+        hi = eng.local_to_utc(period.day + timedelta(days=1), time(0), zone)
+    else:
+        lo = eng.local_to_utc(period.day, period.start, zone)
+        hi = eng.local_to_utc(period.day, period.end, zone)
+    return eng.Closure(eng.Interval(lo, hi), period.reason)
 
 
 def _practitioners(
@@ -240,7 +293,7 @@ def busy_calendars(clinic: Clinic, start: datetime, end: datetime) -> eng.Calend
     rooms: dict[str, list[tuple[int, int]]] = defaultdict(list)
     devices: dict[str, list[tuple[int, int]]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, cast(Any, params))
+        cursor.execute(sql, raw_sql.params(params))
         for p, ps, pe, r, rs, re_, d, ds, de in cursor.fetchall():
             practitioners[str(p)].append((ps, pe))
             rooms[str(r)].append((rs, re_))

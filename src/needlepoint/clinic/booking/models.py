@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import (
@@ -30,9 +31,14 @@ from needlepoint.clinic.clinics.models import (
     Room,
 )
 
+from . import rota
+
 #: Every appointment's busy hull is at most this long (see Meta.constraints); loading a window's
 #: calendars and the conflict re-check rely on the bound.
 MAX_BUSY_SPAN = timedelta(hours=24)
+
+#: Upper bound of the policy's hour and minute settings: a year.
+HOURS_PER_YEAR = 8760
 
 
 class NumbingPlace(models.TextChoices):
@@ -84,15 +90,25 @@ class AppointmentType(ClinicOwned):
 class BookingPolicy(ClinicOwned):
     """One per clinic: how far ahead and how late clients may book, and the cancellation rule."""
 
-    lead_time_minutes = models.PositiveIntegerField(default=120)
+    # Bounded so that `start - timedelta(...)` can never overflow (issue 21: a notice of
+    # 999999999999 hours was accepted, then every cancellation failed).
+    lead_time_minutes = models.PositiveIntegerField(
+        default=120, validators=[MaxValueValidator(HOURS_PER_YEAR * 60)]
+    )
     horizon_days = models.PositiveIntegerField(default=365, validators=[MaxValueValidator(1100)])
     slot_step_minutes = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(5), MaxValueValidator(60)]
     )
-    cancellation_notice_hours = models.PositiveIntegerField(default=48)
-    late_cancellation_fee = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    cancellation_notice_hours = models.PositiveIntegerField(
+        default=48, validators=[MaxValueValidator(HOURS_PER_YEAR)]
+    )
+    late_cancellation_fee = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
     waitlist_offer_hours = models.PositiveIntegerField(
-        default=12, help_text="How long a freed slot is held for a waitlisted client."
+        default=12,
+        validators=[MaxValueValidator(HOURS_PER_YEAR)],
+        help_text="How long a freed slot is held for a waitlisted client.",
     )
 
     class Meta:
@@ -129,6 +145,17 @@ class WeeklyShift(ClinicOwned):
 
     def __str__(self) -> str:
         return f"{self.practitioner.name}: {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """The last line for the one-place-at-a-time rule (``rota.py``): whatever path saves a
+        shift, it is refused (``RotaOverlap``) if it overlaps another of the practitioner's."""
+        others = list(
+            WeeklyShift.objects.filter(practitioner_id=self.practitioner_id)
+            .exclude(pk=self.pk)
+            .select_related("location")
+        )
+        rota.check_rota([*others, self], now=clock.now(), involving=self)
+        super().save(*args, **kwargs)
 
 
 class ShiftException(ClinicOwned):

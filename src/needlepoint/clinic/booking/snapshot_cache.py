@@ -34,6 +34,7 @@ from django.db import connection
 from needlepoint import clock
 from needlepoint import scheduling as eng
 
+from . import raw_sql
 from .models import MAX_BUSY_SPAN, Appointment, AppointmentStatus
 
 SLACK = timedelta(seconds=15)
@@ -116,7 +117,7 @@ class BusyCache:
         sql = _select("status <> %s AND busy_start >= %s AND busy_start < %s AND busy_end > %s")
         with connection.cursor() as cursor:
             cursor.execute(
-                sql, cast(Any, [clinic_id, AppointmentStatus.CANCELLED, lo - MAX_BUSY_SPAN, hi, lo])
+                sql, raw_sql.params([clinic_id, AppointmentStatus.CANCELLED, lo - MAX_BUSY_SPAN, hi, lo])
             )
             for pk, _status, _busy, *rest in cursor.fetchall():
                 row = cast(_Row, tuple(rest))
@@ -143,7 +144,7 @@ class BusyCache:
         since, self.seen = self.seen - SLACK, clock.now()
         lo, hi = int((self.lo - MAX_BUSY_SPAN).timestamp()), int(self.hi.timestamp())
         with connection.cursor() as cursor:
-            cursor.execute(_select("updated_at >= %s"), cast(Any, [self.clinic_id, since]))
+            cursor.execute(_select("updated_at >= %s"), raw_sql.params([self.clinic_id, since]))
             changed = cursor.fetchall()
         for pk, status, busy_start, *rest in changed:
             old = self.rows.pop(pk, None)

@@ -112,6 +112,12 @@ class Location(ClinicOwned):
     postcode = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. GB")
     phone = models.CharField(max_length=40, blank=True)
+    subdivision = models.CharField(
+        "region", max_length=10, blank=True, help_text="State or region for public holidays, e.g. NY or SCT"
+    )
+    closed_on_public_holidays = models.BooleanField(
+        default=False, help_text="No bookings on the public holidays of the location's country and region."
+    )
     opening_hours = models.JSONField(
         default=dict,
         blank=True,
@@ -126,6 +132,14 @@ class Location(ClinicOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def holiday_country(self) -> str:
+        """The country whose public holidays apply: the location's, else the clinic's locale's."""
+        if self.country:
+            return self.country.upper()
+        locale = self.clinic.locale if self.clinic_id else ""
+        return locale.split("-")[1] if "-" in locale else ""
 
 
 class Room(ClinicOwned):
@@ -176,3 +190,54 @@ class Device(ClinicOwned):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.make} {self.model} ({self.max_depth_mm} mm)"
+
+
+class Closure(ClinicOwned):
+    """The clinic's own closure: one location (or every location when blank) over a range of
+    local dates, all day or between two local times each day. Availability, the series search
+    and booking treat it like time off for everyone at the location."""
+
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        help_text="Leave blank to close every location.",
+    )
+    first_day = models.DateField("from")
+    last_day = models.DateField("until (inclusive)")
+    start_time = models.TimeField("closed from", null=True, blank=True, help_text="Leave blank for all day.")
+    end_time = models.TimeField("closed until", null=True, blank=True)
+    reason = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["first_day", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="closure_range"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(start_time__isnull=True) & models.Q(end_time__isnull=True))
+                | (
+                    models.Q(start_time__isnull=False)
+                    & models.Q(end_time__isnull=False)
+                    & models.Q(end_time__gt=models.F("start_time"))
+                ),
+                name="closure_times",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.first_day}–{self.last_day})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day is before the first."})
+        if self.first_day and self.last_day and (self.last_day - self.first_day).days > 366:
+            raise ValidationError({"last_day": "A closure lasts at most a year."})
+        if (self.start_time is None) != (self.end_time is None):
+            raise ValidationError("Give both times for a partial-day closure, or neither for all day.")
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The closing period must end after it starts."})

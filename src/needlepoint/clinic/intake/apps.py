@@ -8,7 +8,9 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from needlepoint.clinic.audit.registry import register_audited
+        from needlepoint.clinic.client_records.merge import register_step
 
-        from . import models
+        from . import merge_step, models
 
         register_audited(models.Intake)
+        register_step(models.Intake, merge_step.renumber_intakes)

@@ -19,6 +19,7 @@ from needlepoint.protocol import (
     Protocol,
     TreatmentRequest,
     build_plan,
+    sides,
 )
 from needlepoint.protocol.limits import REGIONS
 
@@ -114,25 +115,26 @@ def validate(data: IntakeData, protocol: Protocol, *, today: date, date_of_birth
                 _add(errors, f"{key}_stopped", "The stop date is more than a year ahead.")
     for i, s in enumerate(data.skin_state):
         key = f"state_{i}"
-        if s.where not in d.areas and s.where not in STATE_GROUPS:
-            _add(errors, f"{key}_where", f"Unknown area {s.where!r}.")
+        if s.where not in STATE_GROUPS and (problem := area_problem(protocol, s.where)):
+            _add(errors, f"{key}_where", problem)
         if s.code not in d.skin_states:
             _add(errors, f"{key}_code", f"Unknown skin state {s.code!r}.")
         if s.since is not None and s.since > today:
             _add(errors, f"{key}_since", "This date is in the future.")
     if not data.areas:
         _add(errors, "areas", "Choose at least one area and what you would like to treat there.")
-    seen_areas: set[str] = set()
+    seen_areas: list[str] = []
     for a in data.areas:
-        key = f"area_{a.area}"
-        spec = d.areas.get(a.area)
+        base = sides.base_of(a.area)
+        key = f"area_{base}"
         ind = d.indications.get(a.indication)
-        if spec is None:
-            _add(errors, "areas", f"Unknown area {a.area!r}.")
+        if problem := area_problem(protocol, a.area):
+            _add(errors, "areas", problem)
             continue
-        if a.area in seen_areas:
-            _add(errors, key, "Choose one concern per area.")
-        seen_areas.add(a.area)
+        spec = protocol.area(a.area)
+        if any(sides.overlap(a.area, other) for other in seen_areas):
+            _add(errors, key, "Choose one concern per area (or per side).")
+        seen_areas.append(a.area)
         if ind is None:
             _add(errors, key, f"Unknown concern {a.indication!r}.")
             continue
@@ -140,11 +142,9 @@ def validate(data: IntakeData, protocol: Protocol, *, today: date, date_of_birth
             _add(errors, key, f"{ind.name} is not treated on the {spec.name.lower()}.")
         if a.goodman_baron_grade is not None:
             if not ind.uses_grade:
-                _add(
-                    errors, f"grade_{a.area}", f"A scar grade is only for acne scars, not {ind.name.lower()}."
-                )
+                _add(errors, f"grade_{base}", f"A scar grade is only for acne scars, not {ind.name.lower()}.")
             elif not 1 <= a.goodman_baron_grade <= 4:
-                _add(errors, f"grade_{a.area}", "The scar grade is 1 to 4.")
+                _add(errors, f"grade_{base}", "The scar grade is 1 to 4.")
     if not errors:
         # Last line: the engine itself must accept the input, so the intake always maps 1:1.
         try:
@@ -158,6 +158,19 @@ def validate(data: IntakeData, protocol: Protocol, *, today: date, date_of_birth
         except PlanInputError as exc:
             _add(errors, "__all__", f"The protocol cannot use this intake: {exc}")
     return errors
+
+
+def area_problem(protocol: Protocol, code: str) -> str | None:
+    """Why ``code`` is not an area (or a side of a paired area) of the protocol, else None."""
+    if protocol.is_area(code):
+        return None
+    base, side = sides.split(code)
+    spec = protocol.data.areas.get(base)
+    if spec is None:
+        return f"Unknown area {base!r}."
+    if not spec.paired:
+        return f"{spec.name} has no left and right side."
+    return f"Unknown side {side!r} of {spec.name.lower()} (left or right)."
 
 
 def to_profile(data: IntakeData, *, client_id: str | None, date_of_birth: date | None) -> ClientProfile:

@@ -105,9 +105,8 @@ def _photo_errors(photos: Sequence[PhotoInput], data: IntakeData, protocol: Prot
     problems: list[str] = []
     if len(photos) > MAX_PHOTOS:
         problems.append(f"At most {MAX_PHOTOS} photos.")
-    areas = {a.area for a in data.areas} | set(protocol.data.areas)
     for p in photos:
-        if p.area and p.area not in areas:
+        if p.area and not protocol.is_area(p.area):
             problems.append(f"{p.upload.name}: unknown area.")
         if len(p.caption) > 200:
             problems.append(f"{p.upload.name}: the caption is too long (200 characters at most).")

@@ -1,16 +1,21 @@
-"""Templates, per-clinic settings, the outbox and its delivery log, and client reaction reports."""
+"""Templates, per-clinic settings, the outbox and its delivery log, client reaction reports, and
+replies from clients (a conversation per client, its inbound messages)."""
 
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import ClinicOwned
+
+from .languages import normalise_language
 
 
 class Kind(models.TextChoices):
@@ -25,6 +30,10 @@ class Kind(models.TextChoices):
     REVIEW = "review", "Review request after the series"
     TOUCH_UP = "touch_up", "Touch-up reminder"
     STAFF_ALERT = "staff_alert", "Staff alert (red-flag reaction)"
+    SIGN_IN_LINK = "sign_in_link", "Portal sign-in link"
+    STAFF_INVITATION = "staff_invitation", "Staff invitation"
+    STAFF_ANSWER = "staff_answer", "Answer to a client's reply"
+    KEYWORD_REPLY = "keyword_reply", "Confirmation of STOP / START"
 
 
 class Channel(models.TextChoices):
@@ -60,6 +69,11 @@ class MessageTemplate(ClinicOwned):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} [{self.language}]"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One spelling per tag ('en-gb' and 'en-GB' are the same wording); lookups normalise too.
+        self.language = normalise_language(self.language)
+        super().save(*args, **kwargs)
+
 
 class MessagingSettings(ClinicOwned):
     """One per clinic. Quiet hours are local wall-clock times at the appointment's location."""
@@ -83,14 +97,30 @@ class MessagingSettings(ClinicOwned):
     redness_days_flag = models.PositiveSmallIntegerField(
         default=3, help_text="Redness reported beyond this many days counts as prolonged."
     )
+    sms_number = models.CharField(
+        "SMS number",
+        max_length=20,
+        blank=True,
+        help_text="The clinic's texting number in international format (+447700900123). Texts to it "
+        "land in this clinic's inbox, and the clinic's texts are sent from it.",
+    )
 
     class Meta:
         verbose_name_plural = "messaging settings"
-        constraints = [models.UniqueConstraint(fields=["clinic"], name="one_messaging_settings_per_clinic")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic"], name="one_messaging_settings_per_clinic"),
+            # A text to the number must belong to one clinic.
+            models.UniqueConstraint(
+                fields=["sms_number"], condition=~Q(sms_number=""), name="one_clinic_per_sms_number"
+            ),
+        ]
 
 
 class OutboxMessage(ClinicOwned):
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Blank for mail to someone who is not a client (a staff invitation: messaging.services.queue_email).
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="+", db_index=False, null=True, blank=True
+    )
     appointment = models.ForeignKey(
         Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -141,6 +171,12 @@ class DeliveryAttempt(ClinicOwned):
         ordering = ["-at"]
 
 
+class ReportSource(models.TextChoices):
+    PORTAL = "portal", "Reaction report form"
+    SMS = "sms", "Text message reply"
+    EMAIL = "email", "Email reply"
+
+
 class ReactionReport(ClinicOwned):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reaction_reports")
     appointment = models.ForeignKey(
@@ -151,12 +187,90 @@ class ReactionReport(ClinicOwned):
     redness_days = models.PositiveSmallIntegerField(null=True, blank=True)
     free_text = models.TextField(blank=True)
     red_flags = models.JSONField(default=list)
+    # A reply by text or email with red-flag words opens a report too (messaging.inbound).
+    source = models.CharField(max_length=10, choices=ReportSource.choices, default=ReportSource.PORTAL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A red-flag report heads the day sheet until a clinician says they have seen it.
+    acknowledged_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def is_red_flag(self) -> bool:
+        return bool(self.red_flags)
 
 
 class ReactionPhoto(ClinicOwned):
     report = models.ForeignKey(ReactionReport, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="reactions/%Y/%m/")
+
+
+class Conversation(ClinicOwned):
+    """One per client: their replies (InboundMessage) and the staff's answers (outbox rows of
+    kind STAFF_ANSWER / KEYWORD_REPLY for the client)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_inbound_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "client"], name="one_conversation_per_client")
+        ]
+
+
+class Keyword(models.TextChoices):
+    STOP = "stop", "STOP (no more texts)"
+    START = "start", "START (texts again)"
+
+
+class InboundMessage(ClinicOwned):
+    """A text or email from a client (or from a number nobody could match: client blank, for
+    the owner to review). Unread until a staff member answers or marks it handled."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    sender = models.CharField(max_length=254)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True, help_text="The new text; quoted history is removed.")
+    # Twilio's MessageSid or the email's Message-ID: a replayed webhook is stored once.
+    provider_id = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField()
+    keyword = models.CharField(max_length=8, choices=Keyword.choices, blank=True)
+    # Red-flag words: the text is clinical (hidden from front desk) and opened reaction_report.
+    clinical = models.BooleanField(default=False)
+    unmatched_reason = models.CharField(max_length=120, blank=True)
+    reaction_report = models.ForeignKey(
+        ReactionReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_id"],
+                condition=~Q(provider_id=""),
+                name="inbound_once_per_provider_id",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["clinic", "received_at"], name="inbound_unread", condition=Q(handled_at=None)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} from {self.sender} at {self.received_at:%Y-%m-%d %H:%M}"

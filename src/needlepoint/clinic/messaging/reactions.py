@@ -1,26 +1,26 @@
 """Reaction reports from clients (the 48 h check-in links here). Red-flag answers open an
-adverse event and alert the clinic's owners and practitioners at once, in one transaction."""
+adverse event and alert the clinic's active owners and practitioners at once, in one transaction."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from needlepoint import clock
-from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
-from needlepoint.clinic.errors import InvalidInput
+from needlepoint.clinic.errors import Conflict, InvalidInput
 from needlepoint.clinic.outcomes.models import AdverseEvent, Severity
 from needlepoint.clinic.outcomes.services import open_adverse_event, type_for_symptoms
-from needlepoint.clinic.permissions import SystemActor
+from needlepoint.clinic.permissions import Action, Actor, SystemActor, require_staff
 from needlepoint.clinic.photos import clean_photo, validate_photo
 
-from .models import ReactionPhoto, ReactionReport
+from .models import ReactionPhoto, ReactionReport, ReportSource
 from .services import enqueue_staff_alert
 
 SYMPTOMS: dict[str, str] = {
@@ -37,8 +37,31 @@ SYMPTOMS: dict[str, str] = {
     "severe_pain": "Severe or worsening pain",
     "cold_sore": "Cold sore",
 }
-# The protocol's "when to call us" list (aftercare.call_clinic): infection and herpes signs.
-RED_FLAGS = frozenset({"fever", "spreading_redness", "pus", "severe_pain", "cold_sore"})
+# The protocol's "when to call us" list (aftercare.call_clinic): infection and herpes signs, and
+# the words a client uses for them in a free-text reply (an SMS or email answer). One list: the
+# report form's red-flag symptoms are this table's keys.
+RED_FLAG_WORDS: dict[str, tuple[str, ...]] = {
+    "fever": ("fever", "feverish", "high temperature", "a temperature", "chills", "shivering", "shivers"),
+    "spreading_redness": ("spreading", "red streak", "red streaks", "red lines", "getting redder"),
+    "pus": ("pus", "oozing", "discharge", "infected", "infection", "abscess"),
+    "severe_pain": (
+        "severe pain",
+        "very painful",
+        "really painful",
+        "excruciating",
+        "unbearable",
+        "agony",
+        "throbbing",
+        "pain is worse",
+        "pain getting worse",
+    ),
+    "cold_sore": ("cold sore", "cold sores", "herpes", "blister", "blisters"),
+}
+RED_FLAGS = frozenset(RED_FLAG_WORDS)
+_RED_FLAG_PATTERNS = {
+    code: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    for code, words in RED_FLAG_WORDS.items()
+}
 MAX_PHOTOS = 4
 
 
@@ -54,16 +77,16 @@ def red_flags_of(data: ReportInput) -> list[str]:
     return [s for s in data.symptoms if s in RED_FLAGS]
 
 
+def red_flags_in_text(text: str) -> list[str]:
+    """The red-flag symptoms a free-text reply names ("I have a fever and it's oozing").
+    Errs towards alerting: a negation ("no fever") still counts; staff triage the report."""
+    words = " ".join(text.split())
+    return [code for code, pattern in _RED_FLAG_PATTERNS.items() if pattern.search(words)]
+
+
 def prolonged_redness(data: ReportInput, redness_days_flag: int) -> bool:
     """Redness beyond the clinic's N days: shown to staff, not a red flag on its own."""
     return "redness" in data.symptoms and (data.redness_days or 0) > redness_days_flag
-
-
-def staff_addresses(clinic_id: int) -> list[str]:
-    rows = Membership.objects.filter(
-        clinic_id=clinic_id, role__in=[Role.OWNER, Role.PRACTITIONER], user__is_active=True
-    ).values_list("user__email", flat=True)
-    return sorted({e for e in rows if e})
 
 
 class ReportInvalid(InvalidInput):
@@ -72,8 +95,19 @@ class ReportInvalid(InvalidInput):
 
 @transaction.atomic
 def submit_report(
-    client: Client, appointment: Appointment | None, data: ReportInput, photos: list[UploadedFile]
+    client: Client,
+    appointment: Appointment | None,
+    data: ReportInput,
+    photos: list[UploadedFile],
+    *,
+    source: str = ReportSource.PORTAL,
 ) -> tuple[ReactionReport, AdverseEvent | None]:
+    if not data.symptoms and not data.free_text.strip() and not photos:
+        # An empty report would sit in the staff list telling nobody anything.
+        raise ReportInvalid(
+            "Tick what you notice, write a few words or add a photo: an empty report tells your "
+            "practitioner nothing."
+        )
     unknown = [s for s in data.symptoms if s not in SYMPTOMS]
     if unknown:
         raise ReportInvalid(f"Unknown symptoms: {', '.join(unknown)}", field="symptoms")
@@ -97,6 +131,7 @@ def submit_report(
         redness_days=data.redness_days,
         free_text=data.free_text,
         red_flags=flags,
+        source=source,
     )
     for image in cleaned:
         ReactionPhoto.objects.create(clinic_id=client.clinic_id, report=report, image=image)
@@ -120,7 +155,6 @@ def submit_report(
         client.clinic_id,
         client,
         appointment.pk if appointment else None,
-        staff_addresses(client.clinic_id),
         {
             "client_name": client.full_name,
             "symptoms": ", ".join(SYMPTOMS[s] for s in data.symptoms),
@@ -130,3 +164,20 @@ def submit_report(
         key=f"alert.r{report.pk}",
     )
     return report, event
+
+
+@transaction.atomic
+def acknowledge_red_flag(report: ReactionReport, *, actor: Actor, now: datetime) -> ReactionReport:
+    """A clinician has seen the red-flag report: it stops heading the day sheet. Who and when
+    are kept on the row (and, through django-auditlog, in the audit trail)."""
+    who = require_staff(actor, Action.ACKNOWLEDGE_RED_FLAG, report)
+    report = ReactionReport.objects.select_for_update().get(pk=report.pk)
+    if not report.red_flags:
+        raise InvalidInput("This report has no red flags to acknowledge.")
+    if report.acknowledged_at is not None:
+        name = report.acknowledged_by.name if report.acknowledged_by else "someone"
+        raise Conflict(f"Already acknowledged by {name}.", code="already_acknowledged")
+    report.acknowledged_by = who
+    report.acknowledged_at = now
+    report.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    return report

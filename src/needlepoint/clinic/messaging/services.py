@@ -21,12 +21,16 @@ from needlepoint.protocol import default_protocol
 from . import planner
 from .models import Channel, Kind, MessagingSettings, OutboxMessage, Status
 from .quiet import schedule_outside_quiet_hours
-from .templates import Wording, render, wording_for, wordings_for
+from .staff import alert_addresses
+from .templates import Wording, render_wording, wording_for, wordings_for
 
 CHECKIN_SALT = "needlepoint.messaging.checkin"
 CHECKIN_MAX_AGE = timedelta(days=21)
-# Staff alerts and other immediate messages ignore quiet hours: a red flag cannot wait.
-IMMEDIATE_KINDS = frozenset({Kind.STAFF_ALERT})
+# Staff alerts and other immediate messages ignore quiet hours: a red flag (or a sign-in link
+# someone is waiting for) cannot wait.
+IMMEDIATE_KINDS = frozenset(
+    {Kind.STAFF_ALERT, Kind.SIGN_IN_LINK, Kind.STAFF_INVITATION, Kind.STAFF_ANSWER, Kind.KEYWORD_REPLY}
+)
 # Useless after the session starts: when quiet hours would push them past it, they go out the
 # evening before instead (e.g. the numbing reminder for an 08:00 session).
 BEFORE_SESSION_KINDS = frozenset({Kind.REMINDER_48H, Kind.REMINDER_24H, Kind.NUMBING, Kind.NEXT_SESSION})
@@ -90,7 +94,7 @@ def _due(at: datetime, kind: str, zone: str, ms: MessagingSettings, session_star
     return schedule_outside_quiet_hours(at, zone, ms.quiet_start, ms.quiet_end, must_precede=before)
 
 
-def _render(appt: Appointment, p: planner.Planned, wording: Wording | None = None) -> tuple[str, str]:
+def _render(appt: Appointment, p: planner.Planned, wording: Wording | None = None) -> tuple[str, str, str]:
     wording = wording or wording_for(appt.clinic_id, p.kind, appt.clinic.locale)
     context = {
         **p.context,
@@ -102,9 +106,7 @@ def _render(appt: Appointment, p: planner.Planned, wording: Wording | None = Non
         context["checkin_url"] = checkin_url(appt)
     if p.kind == Kind.REVIEW:  # the reviews app's portal page (its hook)
         context["review_url"] = review_request_url(appt.clinic.slug)
-    if p.channel == Channel.SMS:
-        return "", render(wording.sms_body, context)
-    return render(wording.subject, context), render(wording.body, context)
+    return render_wording(wording, p.kind, context, sms=p.channel == Channel.SMS)
 
 
 def _key(appt: Appointment, p: planner.Planned) -> str:
@@ -115,7 +117,7 @@ def _key(appt: Appointment, p: planner.Planned) -> str:
 def _build(
     appt: Appointment, p: planner.Planned, ms: MessagingSettings, wording: Wording | None = None
 ) -> OutboxMessage:
-    subject, body = _render(appt, p, wording)
+    subject, body, problem = _render(appt, p, wording)
     due = _due(p.due_at, p.kind, appt.location.timezone, ms, appt.start)
     return OutboxMessage(
         clinic_id=appt.clinic_id,
@@ -124,8 +126,9 @@ def _build(
         kind=p.kind,
         channel=p.channel,
         recipient=appt.client.email if p.channel == Channel.EMAIL else appt.client.phone,
-        subject=subject[:200],
+        subject=subject,
         body=body,
+        last_error=problem,  # the clinic's template was refused: shown in the delivery log
         timezone=appt.location.timezone,
         due_at=due,
         next_attempt_at=due,
@@ -174,7 +177,8 @@ def on_moved(appt: Appointment) -> None:
             continue
         old.due_at = old.next_attempt_at = built.due_at
         old.subject, old.body, old.recipient = built.subject, built.body, built.recipient
-        old.save(update_fields=["due_at", "next_attempt_at", "subject", "body", "recipient"])
+        old.last_error = built.last_error
+        old.save(update_fields=["due_at", "next_attempt_at", "subject", "body", "recipient", "last_error"])
     _withdraw(pending.values(), "no longer applies after the appointment moved")
     OutboxMessage.objects.bulk_create(fresh, ignore_conflicts=True)
 
@@ -199,12 +203,14 @@ def enqueue_staff_alert(
     clinic_id: int,
     client: Client,
     appointment_id: int | None,
-    recipients: list[str],
     context: dict[str, str],
     *,
     key: str,
 ) -> list[OutboxMessage]:
+    """An alert to each active owner and practitioner of the clinic, due now. The worker checks
+    each recipient again when it sends (staff.still_alerted): deactivated by then, skipped."""
     wording = wording_for(clinic_id, Kind.STAFF_ALERT, client.clinic.locale)
+    subject, body, problem = render_wording(wording, Kind.STAFF_ALERT, context)
     now = clock.now()
     rows = [
         OutboxMessage(
@@ -214,12 +220,90 @@ def enqueue_staff_alert(
             kind=Kind.STAFF_ALERT,
             channel=Channel.EMAIL,
             recipient=address,
-            subject=render(wording.subject, context)[:200],
-            body=render(wording.body, context),
+            subject=subject,
+            body=body,
+            last_error=problem,
             due_at=now,
             next_attempt_at=now,
             idempotency_key=f"{key}.{i}",
         )
-        for i, address in enumerate(recipients)
+        for i, address in enumerate(alert_addresses(clinic_id))
     ]
     return OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def queue_email(
+    clinic_id: int,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    kind: str,
+    key: str,
+    client: Client | None = None,
+) -> OutboxMessage:
+    """Queue one plain email (fixed text, no template) for the worker to send at once.
+
+    Every email goes through the outbox: a request never talks to the mail server, so a slow
+    or down server neither fails it nor shows by timing whom it wrote to. `key` makes a retried
+    request queue the message once (e.g. "invitation.<pk>"); `kind` is a Kind (sign-in link,
+    staff invitation…). Call it inside the transaction that creates what the email is about."""
+    return _queue(clinic_id, Channel.EMAIL, to, subject[:200], body, kind=kind, key=key, client=client)
+
+
+def queue_sms(
+    clinic_id: int,
+    to: str,
+    body: str,
+    *,
+    kind: str,
+    key: str,
+    client: Client | None = None,
+) -> OutboxMessage:
+    """queue_email's twin for one text (a staff answer, the STOP/START confirmation). The
+    caller has checked the client may be texted (a STOP confirmation is the one text sent after
+    consent is withdrawn)."""
+    return _queue(clinic_id, Channel.SMS, to, "", body, kind=kind, key=key, client=client)
+
+
+def _queue(
+    clinic_id: int,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    kind: str,
+    key: str,
+    client: Client | None,
+) -> OutboxMessage:
+    """One fixed-text message due now; `key` makes a retried request queue it once."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown message kind {kind!r}")
+    now = clock.now()
+    message, _ = OutboxMessage.objects.get_or_create(
+        idempotency_key=key,
+        defaults=dict(
+            clinic_id=clinic_id,
+            client=client,
+            kind=kind,
+            channel=channel,
+            recipient=to,
+            subject=subject,
+            body=body,
+            due_at=now,
+            next_attempt_at=now,
+        ),
+    )
+    return message
+
+
+def withdraw_texts(clinic_id: int, client_ids: Iterable[int], why: str) -> int:
+    """Every text still queued for these clients is withdrawn (they replied STOP)."""
+    return (
+        OutboxMessage.objects.for_clinic(clinic_id)
+        .filter(
+            client_id__in=list(client_ids), channel=Channel.SMS, status__in=[Status.PENDING, Status.SENDING]
+        )
+        .update(status=Status.WITHDRAWN, last_error=why[:500], locked_by="", locked_until=None)
+    )

@@ -1,12 +1,14 @@
 """Messaging reacts to booking events: plan reminders and aftercare (and, after the last session
-of a series, the review invitation) on booking, re-plan on a move, withdraw on a cancellation.
+of a series, the review invitation) on booking, re-plan on a move, withdraw on a cancellation;
+and emails staff invitations.
 Registered in MessagingConfig.ready(); runs in the booking's transaction."""
 
 from __future__ import annotations
 
 from needlepoint.clinic import events
 
-from . import services
+from . import composers, invitations, services
+from .models import Kind
 
 
 def _booked(event: events.AppointmentBooked) -> None:
@@ -25,3 +27,5 @@ def register() -> None:
     events.subscribe(events.AppointmentBooked, _booked)
     events.subscribe(events.AppointmentMoved, _moved)
     events.subscribe(events.AppointmentCancelled, _cancelled)
+    events.subscribe(events.StaffInvited, invitations.on_invited)
+    composers.register(Kind.STAFF_INVITATION, invitations.compose)

@@ -26,10 +26,12 @@ from django.db.models.functions import Concat
 from needlepoint import clock
 from needlepoint.clinic import leasing
 
+from . import composers, staff
 from .backends import PermanentError, sms_backend
 from .backends import email as email_backend
-from .models import Channel, DeliveryAttempt, OutboxMessage, Status
+from .models import Channel, DeliveryAttempt, Kind, MessagingSettings, OutboxMessage, Status
 from .quiet import defer_past_quiet_hours
+from .reply_address import reply_to_for
 
 log = logging.getLogger(__name__)
 
@@ -69,25 +71,41 @@ def process_batch(worker: str, cfg: WorkerConfig) -> int:
         return 0
     conn = None
     sent: list[tuple[OutboxMessage, str]] = []
+    # A staff alert goes only to someone who is still an active owner or practitioner now.
+    alerted = staff.still_alerted((m.clinic_id, m.recipient) for m in batch if m.kind == Kind.STAFF_ALERT)
+    senders = _sms_numbers({m.clinic_id for m in batch if m.channel == Channel.SMS})
     for m in batch:
         if m.attempts > m.max_attempts:
             # Every attempt ended with a dead worker (the message may be what crashes it): stop.
-            _failed(m, worker, PermanentError("worker lease expired on the last attempt"), cfg)
+            _fail_alone(m, worker, PermanentError("worker lease expired on the last attempt"), cfg)
+            continue
+        if m.kind == Kind.STAFF_ALERT and (m.clinic_id, m.recipient) not in alerted:
+            _skipped(m, worker, "recipient is no longer an active owner or practitioner of the clinic")
             continue
         try:
+            body = composers.body_to_send(m)
             if m.channel == Channel.EMAIL:
                 if conn is None:
                     conn = email_backend.connection()
                     conn.open()
                 provider_id = email_backend.send(
-                    conn, to=m.recipient, subject=m.subject, body=m.body, key=m.idempotency_key
+                    conn,
+                    to=m.recipient,
+                    subject=m.subject,
+                    body=body,
+                    key=m.idempotency_key,
+                    reply_to=reply_to_for(m),  # replies land in the client's conversation
+                )
+            elif m.clinic_id in senders:  # from the clinic's own number, so replies come back to it
+                provider_id = sms_backend().send(
+                    m.recipient, body, idempotency_key=m.idempotency_key, sender=senders[m.clinic_id]
                 )
             else:
-                provider_id = sms_backend().send(m.recipient, m.body, idempotency_key=m.idempotency_key)
+                provider_id = sms_backend().send(m.recipient, body, idempotency_key=m.idempotency_key)
         except Exception as exc:
             _flush_sent(sent, worker)
             sent = []
-            _failed(m, worker, exc, cfg)
+            _fail_alone(m, worker, exc, cfg)
             if conn is not None:  # the SMTP session may be unusable after an error
                 _close(conn)
                 conn = None
@@ -97,6 +115,13 @@ def process_batch(worker: str, cfg: WorkerConfig) -> int:
     if conn is not None:
         _close(conn)
     return len(batch)
+
+
+def _sms_numbers(clinic_ids: set[int]) -> dict[int, str]:
+    if not clinic_ids:
+        return {}
+    rows = MessagingSettings.objects.filter(clinic_id__in=clinic_ids).exclude(sms_number="")
+    return dict(rows.values_list("clinic_id", "sms_number"))
 
 
 def _close(conn: object) -> None:
@@ -142,6 +167,33 @@ def _flush_sent(sent: list[tuple[OutboxMessage, str]], worker: str) -> None:
             qs.update(**fields)
 
 
+def _skipped(m: OutboxMessage, worker: str, reason: str) -> None:
+    """Not sent and never will be (the reason is kept on the row and in its attempt log)."""
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            clinic_id=m.clinic_id,
+            message_id=m.pk,
+            attempt=m.attempts,
+            worker=worker,
+            ok=False,
+            error=f"skipped: {reason}"[:500],
+            at=clock.now(),
+        )
+        OutboxMessage.objects.filter(pk=m.pk, status=Status.SENDING, locked_by=worker).update(
+            status=Status.SKIPPED, last_error=reason[:500], locked_by="", locked_until=None
+        )
+    log.info("message %s skipped: %s", m.idempotency_key, reason)
+
+
+def _fail_alone(m: OutboxMessage, worker: str, exc: Exception, cfg: WorkerConfig) -> None:
+    """Record a failure without letting a bad row (say, an unknown time zone) stop the batch:
+    if even recording fails the row stays leased and comes back when the lease runs out."""
+    try:
+        _failed(m, worker, exc, cfg)
+    except Exception:
+        log.exception("message %s: could not record the failed attempt", m.idempotency_key)
+
+
 def _failed(m: OutboxMessage, worker: str, exc: Exception, cfg: WorkerConfig) -> None:
     now = clock.now()
     error = f"{type(exc).__name__}: {exc}"[:500]
@@ -157,12 +209,15 @@ def _failed(m: OutboxMessage, worker: str, exc: Exception, cfg: WorkerConfig) ->
             at=now,
         )
         retry_at = now + backoff(m.attempts, cfg.base_delay)
-        if m.kind != "staff_alert":
-            from .services import settings_for
+        from .services import IMMEDIATE_KINDS, settings_for
 
+        if m.kind not in IMMEDIATE_KINDS:
             ms = settings_for(m.clinic_id)
             if ms.quiet_hours_enabled:  # a retry is deferred past quiet hours like the first try
-                retry_at = defer_past_quiet_hours(retry_at, m.timezone, ms.quiet_start, ms.quiet_end)
+                try:
+                    retry_at = defer_past_quiet_hours(retry_at, m.timezone, ms.quiet_start, ms.quiet_end)
+                except (ValueError, KeyError, OSError):  # an unknown zone name: retry on the plain schedule
+                    log.warning("message %s: unknown time zone %r", m.idempotency_key, m.timezone)
         # Only while we still hold the lease: after it expired another worker owns the row.
         OutboxMessage.objects.filter(pk=m.pk, status=Status.SENDING, locked_by=worker).update(
             status=Status.FAILED if permanent else Status.PENDING,
@@ -172,4 +227,3 @@ def _failed(m: OutboxMessage, worker: str, exc: Exception, cfg: WorkerConfig) ->
             locked_until=None,
         )
     log.warning("message %s attempt %s failed: %s", m.idempotency_key, m.attempts, error)
-

@@ -10,8 +10,9 @@ Definitions (shown on the page):
   series counted in the group of its first session (which also dates it), Wilson 95 % CI;
 - adverse-event rate: completed sessions with ≥ 1 adverse event linked / sessions done, Wilson;
 - mean improvement: over (client, area) chains of the chosen scale, the last score's improvement
-  over the first (positive = better; GAIS: 4 − grade), Student-t 95 % CI;
-- satisfaction: mean of each chain's last client-reported score (1–5), Student-t 95 % CI.
+  over the first (positive = better; GAIS: 4 − grade), 95 % CI bounded by the improvement the
+  scale allows (``statistics.bounded_mean_interval``);
+- satisfaction: mean of each chain's last client-reported score (1–5), bounded 95 % CI.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.errors import InvalidInput
 
 from .models import AdverseEvent, OutcomeScore
-from .scoring import SATISFACTION, known_scales
-from .statistics import Interval, mean_interval, wilson_interval
+from .scoring import SATISFACTION, improvement_range, known_scales, scale_range
+from .statistics import Interval, bounded_mean_interval, wilson_interval
 
 DIMENSIONS: dict[str, str] = {
     "practitioner": "Practitioner",
@@ -142,6 +143,8 @@ def practice_analytics(
     improvement = _score_sums(clinic, dimension, scale, since, until, field="improvement")
     satisfaction = _score_sums(clinic, dimension, SATISFACTION, since, until, field="value")
 
+    gain_lo, gain_hi = improvement_range(scale)
+    sat_lo, sat_hi = scale_range(SATISFACTION)
     keys = by_key | dict.fromkeys(series) | dict.fromkeys(improvement) | dict.fromkeys(satisfaction)
     labels = _labels(clinic, dimension, set(keys))
     rows = []
@@ -161,8 +164,12 @@ def practice_analytics(
                 completion=wilson_interval(s_done, s_ended),
                 ae_sessions=ae_n,
                 ae_rate=wilson_interval(min(ae_n, done), done),
-                improvement=mean_interval(*improvement[k]) if k in improvement else None,
-                satisfaction=mean_interval(*satisfaction[k]) if k in satisfaction else None,
+                improvement=(
+                    bounded_mean_interval(*improvement[k], gain_lo, gain_hi) if k in improvement else None
+                ),
+                satisfaction=(
+                    bounded_mean_interval(*satisfaction[k], sat_lo, sat_hi) if k in satisfaction else None
+                ),
             )
         )
     return Report(dimension, scale, since, until, rows)

@@ -58,6 +58,15 @@ def scale_range(code: str) -> tuple[int, int]:
     return 0, s.max_total or 84
 
 
+def improvement_range(code: str) -> tuple[int, int]:
+    """Lowest and highest improvement a chain of ``code`` can show (the bounds of its mean)."""
+    if code == "gais":
+        lo, hi = scale_range(code)
+        return _GAIS_NO_CHANGE - hi, _GAIS_NO_CHANGE - lo
+    lo, hi = scale_range(code)
+    return lo - hi, hi - lo
+
+
 def check_value(scale: str, value: int | None, detail: dict[str, Any]) -> int:
     """The value to store: validated against the scale, or computed from ``detail``."""
     s = default_scales().scales[scale]

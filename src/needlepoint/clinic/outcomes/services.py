@@ -22,6 +22,7 @@ from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.permissions import Action, Actor, membership_of, require
 from needlepoint.clinic.plans.models import PlanArea
 from needlepoint.clinic.treatments.models import Lot
+from needlepoint.protocol import default_protocol
 
 from .models import AdverseEvent, EventSource, EventStatus, EventType, FollowUpTask, OutcomeScore, Severity
 from .scoring import SATISFACTION, check_value, improvement_of, known_scales
@@ -100,6 +101,7 @@ def open_adverse_event(
         raise OutcomeError("That session is not this client's.")
     if onset is not None and onset > clock.now().date():
         raise OutcomeError("Onset cannot be in the future.")
+    _check_area(area)
     if device is None and appointment is not None:
         device = appointment.device
     event = AdverseEvent(
@@ -154,6 +156,7 @@ def update_adverse_event(
     if description is not None and event.origin != EventSource.CLIENT_REPORT:
         event.description = description
     if area is not None:
+        _check_area(area)
         event.area = area
     event.save()
     return event
@@ -237,6 +240,7 @@ def record_score(
         area = ""
     elif not area:
         raise OutcomeError("Say which area this score is for.")
+    _check_area(area)
     if not indication and area:
         indication = _planned_indication(appointment, area)
     score, _ = OutcomeScore.objects.update_or_create(
@@ -257,6 +261,17 @@ def record_score(
     _recompute_chain(appointment.client_id, area, scale)
     score.refresh_from_db()
     return score
+
+
+def _check_area(area: str) -> None:
+    """An area code of the protocol, or one side of a paired area (``cheeks.left``); blank is
+    allowed where the caller allows it."""
+    if area and not default_protocol().is_area(area):
+        raise OutcomeError(
+            f"Unknown area {area!r}: use a protocol area code such as cheeks, or one side of a paired"
+            " area such as cheeks.left.",
+            field="area",
+        )
 
 
 def _planned_indication(appointment: Appointment, area: str) -> str:

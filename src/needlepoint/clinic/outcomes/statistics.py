@@ -6,6 +6,11 @@
   (Lentz's continued fraction, as in Numerical Recipes §6.4).
 - Proportions: Wilson score interval (Wilson 1927), which stays inside [0, 1] and behaves at
   0 % and 100 %, unlike the Wald interval.
+- Means of bounded scales (satisfaction 1–5, improvements on a scale): ``bounded_mean_interval``,
+  a Wilson-type score interval on the scale rescaled to [0, 1] with the observed spread
+  (quasi-binomial): it never leaves the scale, always contains the mean, and near the middle of
+  the scale it is the Student-t interval. The Student-t interval can run past the ends of a
+  scale (4.9 ± 0.3 on a 1–5 scale), which no mean can reach.
 """
 
 from __future__ import annotations
@@ -112,6 +117,45 @@ def mean_interval(n: int, total: float, total_sq: float, confidence: float = 0.9
     var = max((total_sq - n * mean * mean) / (n - 1), 0.0)
     half = t_quantile(1.0 - (1.0 - confidence) / 2.0, n - 1) * math.sqrt(var / n)
     return Interval(mean, mean - half, mean + half, n)
+
+
+def bounded_mean_interval(
+    n: int, total: float, total_sq: float, lo: float, hi: float, confidence: float = 0.95
+) -> Interval | None:
+    """CI of the mean of values known to lie in [lo, hi], from n, Σx and Σx².
+
+    On y = (x − lo) / (hi − lo) ∈ [0, 1] the variance of any distribution with mean μ is at most
+    μ(1 − μ) (the Bernoulli's), so Var(y) = φ·μ(1 − μ) with a dispersion φ ≤ 1 estimated from the
+    data. The interval is the set of μ with (ȳ − μ)² ≤ t²·φ·μ(1 − μ)/n — Wilson's score interval
+    with the effective size n/φ and Student's t for z — mapped back to the scale. Every bound is
+    in [lo, hi] and the mean is inside. When every value sits at one end (no spread to estimate)
+    φ = 1, the widest a bounded variable allows; one value alone says nothing about the spread,
+    so its interval is the whole scale.
+    """
+    if n <= 0:
+        return None
+    if not hi > lo:
+        raise ValueError("the scale's high end must be above its low end")
+    width = hi - lo
+    mean = min(max(total / n, lo), hi)  # rounding in Σx cannot push the mean off the scale
+    if n == 1:
+        return Interval(mean, lo, hi, 1)
+    p = (mean - lo) / width
+    var_y = max((total_sq - n * (total / n) ** 2) / (n - 1), 0.0) / (width * width)
+    bernoulli = p * (1.0 - p)
+    at_an_end = bernoulli < 1e-12
+    phi = 1.0 if at_an_end else var_y / bernoulli
+    if phi <= 0.0:
+        return Interval(mean, mean, mean, n)  # every value the same, inside the scale
+    n_eff = n / phi
+    z = t_quantile(1.0 - (1.0 - confidence) / 2.0, n - 1)
+    z2 = z * z
+    denom = 1.0 + z2 / n_eff
+    centre = (p + z2 / (2 * n_eff)) / denom
+    half = z * math.sqrt(p * (1 - p) / n_eff + z2 / (4 * n_eff * n_eff)) / denom
+    low = min(max(0.0, centre - half), p)
+    high = max(min(1.0, centre + half), p)
+    return Interval(mean, lo + width * low, lo + width * high, n)
 
 
 @lru_cache(maxsize=64)

@@ -17,7 +17,7 @@ from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import ClinicOwned, Device, DeviceKind
 from needlepoint.clinic.intake.models import Intake
-from needlepoint.protocol import DEPTH_CEILING_MM, DEPTH_FLOOR_MM
+from needlepoint.protocol import DEPTH_CEILING_MM, DEPTH_FLOOR_MM, sides
 
 
 class PlanStatus(models.TextChoices):
@@ -59,7 +59,12 @@ class TreatmentPlan(ClinicOwned):
     schedule_reason = models.TextField(
         blank=True, help_text="Why sessions or intervals differ from the protocol's recommendation."
     )
+    #: The course's price: the quote's total (``pricing.services.quote_for_plan``), kept in step
+    #: on every change, unless staff typed one (``price_agreed``), which the quote then honours.
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    price_agreed = models.BooleanField(
+        default=False, help_text="The price was typed by staff instead of taken from the price list."
+    )
     currency = models.CharField(max_length=3, blank=True)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -147,6 +152,11 @@ class PlanArea(ClinicOwned):
     @property
     def is_override(self) -> bool:
         return self.depth_mm != self.recommended_mm
+
+    @property
+    def side(self) -> str | None:
+        """``left``/``right`` for one side of a paired area (``cheeks.left``), else None (both)."""
+        return sides.split(self.area)[1]
 
 
 class PlanFinding(ClinicOwned):

@@ -7,8 +7,10 @@ the planned areas against the client's latest intake, so an area that has become
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -17,7 +19,7 @@ from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.intake.selectors import latest_intake
-from needlepoint.protocol import Plan, default_protocol
+from needlepoint.protocol import INTERVAL_FLOOR_DAYS, Plan, default_protocol, sides
 
 from .engine import ChoiceError, run_engine
 from .models import PlanFinding, PlanStatus, TreatmentPlan
@@ -52,6 +54,29 @@ class SeriesWindows:
     #: The topical anaesthetic's application time before the start (None: no numbing).
     numbing_minutes: int | None
     source: str
+    #: The protocol's hard floor between sessions for the planned areas' regions: never less,
+    #: whatever the plan's own interval says.
+    floor_days: int = 0
+
+    def series_problems(
+        self, *, sessions: int, first_earliest: date, first_latest: date, gap_min_days: int, gap_max_days: int
+    ) -> list[str]:
+        """Why a series of this shape (a booking request's) is not this plan's series."""
+        problems = []
+        if first_earliest < self.first_earliest or first_latest > self.first_latest:
+            problems.append(
+                f"Plan #{self.plan_id}'s first session is due {self.first_earliest:%d %b %Y}–"
+                f"{self.first_latest:%d %b %Y}."
+            )
+        if sessions != self.count:
+            problems.append(f"Plan #{self.plan_id} has {self.count} sessions, not {sessions}.")
+        low = max(self.min_days, self.floor_days)
+        if gap_min_days < low or gap_max_days > self.max_days:
+            problems.append(
+                f"Plan #{self.plan_id} needs {low}–{self.max_days} days between sessions "
+                f"(never less than {self.floor_days}), not {gap_min_days}–{gap_max_days}."
+            )
+        return problems
 
     def type_problems(self, duration_minutes: int, numbing_minutes: int) -> list[str]:
         """Why an appointment type of this length and numbing lead time cannot carry the plan."""
@@ -147,6 +172,7 @@ def bookable_plan(plan: TreatmentPlan, *, today: date) -> SeriesWindows:
         + default_protocol().data.series.session_overhead_minutes,
         numbing_minutes=numbing.application_minutes if numbing else None,
         source=f"Plan #{plan.pk} ({plan.protocol_id} {plan.protocol_version})",
+        floor_days=max((INTERVAL_FLOOR_DAYS.get(a.region, 0) for a in snapshot.areas), default=0),
     )
 
 
@@ -164,3 +190,21 @@ def plan_for_session(plan: TreatmentPlan, *, start: datetime, today: date) -> Pl
         )
     except ChoiceError:
         return None
+
+
+def plan_rows(plan: TreatmentPlan, planned: Mapping[str, Any]) -> list[str]:
+    """The rows of the plan form: each area of the intake, or its two sides when the engine
+    planned them apart (one side's skin differs), so each side has its own depth."""
+    engine = plan.engine_plan or {}
+    known = [*planned, *(r["area"] for r in engine.get("removed_areas", []))]
+    rows: list[str] = []
+    for entry in plan.intake.areas:
+        code = entry["area"]
+        split = sorted({k for k in known if k != code and sides.overlap(k, code)})
+        rows.extend(split or [code])
+    return rows
+
+
+def requested_entry(plan: TreatmentPlan, code: str) -> dict[str, Any] | None:
+    """The intake's request an area or one side of it comes from (None: not in the intake)."""
+    return next((e for e in plan.intake.areas if sides.overlap(e["area"], code)), None)

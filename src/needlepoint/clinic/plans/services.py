@@ -14,7 +14,7 @@ from needlepoint.clinic.clinics.models import Device as DeviceRow
 from needlepoint.clinic.errors import InvalidInput
 from needlepoint.clinic.intake.models import Intake
 from needlepoint.clinic.permissions import Action, Actor, require_staff
-from needlepoint.protocol import INTERVAL_FLOOR_DAYS, Plan, default_protocol
+from needlepoint.protocol import INTERVAL_FLOOR_DAYS, Plan, default_protocol, sides
 
 from .engine import AreaChoice, ChoiceError, EngineSettings, run_engine
 from .models import PlanArea, PlanFinding, PlanStatus, TreatmentPlan
@@ -118,7 +118,7 @@ def _store(plan: TreatmentPlan, result: Plan, choices: list[AreaChoice]) -> None
             override_reason=reasons.get(a.area, "") if a.depth.chosen_mm != a.depth.recommended_mm else "",
         )
     existing = {f.identity(): f for f in plan.findings.all()}
-    names = {code: spec.name for code, spec in default_protocol().data.areas.items()}
+    protocol = default_protocol()
     for f in result.findings:
         row = PlanFinding(
             clinic_id=plan.clinic_id,
@@ -127,7 +127,7 @@ def _store(plan: TreatmentPlan, result: Plan, choices: list[AreaChoice]) -> None
             severity=f.severity.value,
             applies_to=f.applies_to,
             area=f.area or "",
-            area_name=names.get(f.area or "", ""),
+            area_name=protocol.area_name(f.area) if f.area else "",
             reason=" ".join(f.reason.split()),
             action=" ".join((f.action or "").split()),
             note=" ".join((f.note or "").split()),
@@ -225,13 +225,12 @@ def draft_plan(
 
 
 def _default_price(plan: TreatmentPlan) -> None:
-    from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
+    """Keep the stored price equal to the quote's total (pricing's one price function)."""
+    from needlepoint.clinic.pricing.services import price_of_plan
 
-    try:
-        quote = quote_for_plan(plan)
-    except MissingPrice:
-        return
-    plan.price, plan.currency = quote.total, quote.currency
+    priced = price_of_plan(plan)
+    plan.price = priced.amount if priced is not None else None
+    plan.currency = priced.currency if priced is not None else plan.clinic.currency
     plan.save(update_fields=["price", "currency", "updated_at"])
 
 
@@ -301,8 +300,8 @@ def revise_plan(
         raise PlanError.one("__all__", "Only a draft plan can be changed; start a revision instead.")
     if not choices:
         raise PlanError.one("__all__", "Choose at least one area to plan.")
-    asked = {a["area"] for a in plan.intake.areas}
-    extra = [c.area for c in choices if c.area not in asked]
+    # An area the intake asked for, or one side of it (a side is never more than was asked).
+    extra = [c.area for c in choices if not any(sides.covers(a["area"], c.area) for a in plan.intake.areas)]
     if extra:
         raise PlanError.one("__all__", f"Not in the intake: {', '.join(extra)}. Record a new intake first.")
     try:
@@ -326,13 +325,12 @@ def revise_plan(
         plan.schedule_reason = schedule.reason.strip()
     elif len(result.series) != 1:
         _default_schedule(plan, result)
-    if price is not None:
-        plan.price = price
+    # A typed price is agreed and the quote honours it; blank means "from the price list".
+    plan.price, plan.price_agreed = price, price is not None
     if notes is not None:
         plan.notes = notes.strip()
     _store(plan, result, choices)
-    if price is None:
-        _default_price(plan)
+    _default_price(plan)
     return plan
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.errors import Conflict
+from needlepoint.protocol import sides
 
 from .models import AreaPrice, Package, PriceList
 
@@ -64,6 +66,8 @@ class Quote:
     package_sessions: int
     discount_percent: Decimal
     discount: Decimal
+    #: The staff's agreed price minus the price list's total (0 when the list's total stands).
+    agreed_adjustment: Decimal
     total: Decimal
     laser: LaserComparison | None
     valid_until: date | None
@@ -85,7 +89,20 @@ def best_package(price_list: PriceList, sessions: int) -> Package | None:
     )
 
 
+def area_price(prices: Mapping[str, Decimal], code: str) -> Decimal | None:
+    """The per-session price of an area, or of one side of a paired area: its own price when
+    the clinic set one, else half the whole area's."""
+    if code in prices:
+        return prices[code]
+    base, side = sides.split(code)
+    return money(prices[base] / 2) if side and base in prices else None
+
+
 def quote_for_plan(plan: TreatmentPlan, *, today: date | None = None) -> Quote:
+    """The one price of a plan: every page, PDF and the plan's stored ``price`` show this total.
+
+    From the price list for the plan's areas and sessions (less the best package), or the price
+    staff agreed (``plan.price_agreed``), shown as an adjustment line."""
     price_list = PriceList.objects.for_clinic(plan.clinic_id).first()
     areas = list(plan.areas.order_by("position"))
     sessions = plan.sessions or 0
@@ -95,12 +112,14 @@ def quote_for_plan(plan: TreatmentPlan, *, today: date | None = None) -> Quote:
             p.area: p.per_session
             for p in AreaPrice.objects.for_clinic(plan.clinic_id).filter(price_list=price_list)
         }
-    missing = [a.area_name for a in areas if a.area not in prices]
+    each = {a.area: area_price(prices, a.area) for a in areas}
+    missing = [a.area_name for a in areas if each[a.area] is None]
     if missing or price_list is None:
         raise MissingPrice(missing or [a.area_name for a in areas])
     lines = tuple(
-        QuoteLine(a.area, a.area_name, money(prices[a.area]), sessions, money(prices[a.area] * sessions))
+        QuoteLine(a.area, a.area_name, money(price), sessions, money(price * sessions))
         for a in areas
+        if (price := each[a.area]) is not None
     )
     per_session = money(sum((line.per_session for line in lines), Decimal(0)))
     subtotal = money(per_session * sessions)
@@ -110,6 +129,10 @@ def quote_for_plan(plan: TreatmentPlan, *, today: date | None = None) -> Quote:
         # The discount applies to the sessions the package covers; any beyond are full price.
         discount = money(per_session * package.sessions * package.discount_percent / 100)
     total = subtotal - discount
+    adjustment = Decimal(0)
+    if plan.price_agreed and plan.price is not None:
+        adjustment = money(plan.price) - total
+        total = money(plan.price)
     laser = None
     if price_list.laser_course_price is not None and price_list.laser_course_price > 0:
         lp = money(price_list.laser_course_price)
@@ -130,11 +153,32 @@ def quote_for_plan(plan: TreatmentPlan, *, today: date | None = None) -> Quote:
         package_sessions=package.sessions if package else 0,
         discount_percent=package.discount_percent if package else Decimal(0),
         discount=discount,
+        agreed_adjustment=adjustment,
         total=total,
         laser=laser,
         valid_until=(today + timedelta(days=price_list.quote_valid_days)) if today else None,
         notes=price_list.notes,
     )
+
+
+@dataclass(frozen=True)
+class PlanPrice:
+    amount: Decimal
+    currency: str
+    #: None when the price list lacks some area's price (an agreed price still stands).
+    quote: Quote | None
+
+
+def price_of_plan(plan: TreatmentPlan) -> PlanPrice | None:
+    """What a plan costs, for every page that shows it: the quote's total, so a plan page and
+    its quote cannot disagree; an agreed price when the list cannot quote; else None."""
+    try:
+        quote = quote_for_plan(plan)
+    except MissingPrice:
+        if plan.price_agreed and plan.price is not None:
+            return PlanPrice(money(plan.price), plan.currency or plan.clinic.currency, None)
+        return None
+    return PlanPrice(quote.total, quote.currency, quote)
 
 
 @transaction.atomic

@@ -79,21 +79,22 @@ def agent_choices() -> list[tuple[str, str]]:
 
 
 def area_name(code: str) -> str:
-    spec = protocol().data.areas.get(code)
-    return spec.name if spec else code
+    return protocol().area_name(code)
 
 
 def area_choices() -> list[tuple[str, str]]:
-    return [(code, a.name) for code, a in protocol().data.areas.items()]
+    """Every area and, for paired ones, each side (``cheeks.left``)."""
+    p = protocol()
+    return [(code, p.area_name(code)) for code in p.area_codes()]
 
 
 def surface_cm2(areas: list[str]) -> int:
-    """The numbed surface: each area's typical patch from the protocol."""
-    data = protocol().data.areas
-    unknown = [a for a in areas if a not in data]
+    """The numbed surface: each area's (or side's) typical patch from the protocol."""
+    p = protocol()
+    unknown = [a for a in areas if not p.is_area(a)]
     if unknown:
         raise NumbingRefused(f"Unknown area {unknown[0]!r}.", field="areas")
-    return sum(data[a].surface_cm2 for a in areas)
+    return sum(p.area_surface_cm2(a) for a in areas)
 
 
 def engine_device(device: DeviceRow) -> Device:

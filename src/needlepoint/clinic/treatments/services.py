@@ -23,8 +23,10 @@ from django.db.models import Q
 
 from needlepoint import clock
 from needlepoint.clinic import events
+from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.clinics.models import Clinic, Device, Location
+from needlepoint.clinic.errors import NotAllowed
 from needlepoint.clinic.permissions import Action, Actor, require, require_staff
 from needlepoint.clinic.plans.models import PlanArea, TreatmentPlan
 
@@ -100,6 +102,16 @@ def _checked_in(appointment: Appointment) -> None:
         raise WrongState("Check the client in first (check-in confirms the signed consent).")
 
 
+def _numbing_open(appointment: Appointment) -> None:
+    """The numbing record is part of the visit's treatment record: signing the chart locks it
+    like the chart's entries (issue 21 found it still editable)."""
+    if Chart.objects.filter(appointment_id=appointment.pk, signed_at__isnull=False).exists():
+        raise ChartLocked(
+            "The visit's chart is signed, so its numbing record is locked: "
+            "add an addendum to the chart instead."
+        )
+
+
 # --- check-in and numbing ----------------------------------------------------------------------
 
 
@@ -133,6 +145,7 @@ def record_numbing(
     surface or amount above the limit is recorded (it happened) and the clock warns."""
     who = require_staff(actor, Action.RECORD_NUMBING, clinic, objs=(appointment,))
     _checked_in(appointment)
+    _numbing_open(appointment)
     now = _now(now)
     applied_at = applied_at or now
     if applied_at.tzinfo is None:
@@ -194,6 +207,7 @@ def remove_numbing(
 ) -> NumbingApplication:
     """Record when the cream was wiped off (before needling)."""
     require(actor, Action.RECORD_NUMBING, clinic, objs=(application,))
+    _numbing_open(application.appointment)
     at = at or _now(now)
     if application.removed_at is not None:
         raise WrongState("Already recorded as removed.")
@@ -510,30 +524,50 @@ def remove_chart_entry(clinic: Clinic, actor: Actor, entry: ChartEntry) -> None:
                 lot.save(update_fields=["quantity_used"])
 
 
-def sign_chart(
-    clinic: Clinic,
-    actor: Actor,
-    chart: Chart,
-    *,
-    signature_name: str = "",
-    now: datetime | None = None,
-) -> Chart:
-    """Sign and lock the chart and publish ChartSigned: the outcomes app opens an adverse event
-    for each adverse immediate reaction, in the same transaction, so a signed chart never lacks
-    its events."""
+def sign_chart(clinic: Clinic, actor: Actor, chart: Chart, *, now: datetime | None = None) -> Chart:
+    """Sign and lock the chart as the signed-in member, and complete the session.
+
+    The signature is the signer's own name, never typed: the session's practitioner signs as
+    themselves; an owner may sign another practitioner's chart (one who has left, say), recorded
+    as "<owner> (owner) for practitioner <name>"; any other practitioner is refused. ChartSigned
+    is published (outcomes opens an adverse event per adverse reaction, in this transaction) and
+    a checked-in appointment becomes completed through booking's ``set_status``, so its
+    AppointmentStatusChanged (aftercare, webhooks) fires once, as from the appointment page."""
+    from needlepoint.clinic.booking.services import BookingError, set_status
+
     who = require_staff(actor, Action.SIGN_CHART, clinic, objs=(chart,))
     now = _now(now)
-    name = (signature_name or who.name).strip()[:150]
     with transaction.atomic():
         chart = _locked_chart(chart)
+        appointment = Appointment.objects.select_for_update().select_related("practitioner__user").get(
+            pk=chart.appointment_id
+        )
+        name = _signature(who, appointment)
         if not chart.entries.exists():
             raise WrongState("Chart at least one area before signing.")
         chart.signed_by = who
         chart.signed_at = now
-        chart.signature_name = name
+        chart.signature_name = name[:150]
         chart.save(update_fields=["signed_by", "signed_at", "signature_name", "updated_at"])
         events.publish(events.ChartSigned(clinic.pk, chart=chart, signed_by=who))
+        if appointment.status == AppointmentStatus.CHECKED_IN:
+            try:
+                set_status(appointment, AppointmentStatus.COMPLETED, actor=actor, now=now)
+            except BookingError as exc:
+                raise WrongState(str(exc)) from exc
     return chart
+
+
+def _signature(who: Membership, appointment: Appointment) -> str:
+    """Who the signature says signed: the practitioner, or an owner on their behalf."""
+    practitioner = appointment.practitioner
+    if who.pk == practitioner.pk:
+        return who.name
+    if who.role == Role.OWNER:
+        return f"{who.name} (owner) for practitioner {practitioner.name}"
+    raise NotAllowed(
+        f"Only the session's practitioner ({practitioner.name}) or an owner may sign this chart."
+    )
 
 
 def add_addendum(

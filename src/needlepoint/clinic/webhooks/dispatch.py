@@ -121,18 +121,30 @@ def claim(worker: str, cfg: DispatchConfig, now: datetime | None = None) -> list
 
 
 def process_batch(worker: str, cfg: DispatchConfig = DispatchConfig()) -> int:
-    """Claim and deliver one batch; returns how many were claimed."""
+    """Claim and deliver one batch; returns how many were claimed. A row whose delivery raises
+    (whatever the bug or bad data) fails alone: it is recorded for retry with the error text and
+    the rest of the batch — other clinics' deliveries among them — goes on."""
     batch = claim(worker, cfg)
     for d in batch:
-        now = clock.now()
-        if d.attempts > d.max_attempts:  # every lease so far ended with a dead worker
-            outcome = Outcome(False, None, "worker lease expired on the last attempt", True, 0)
-        elif not d.endpoint.active:
-            outcome = Outcome(False, None, "endpoint disabled", True, 0)
-        else:
-            outcome = post(d.endpoint, d, cfg.timeout, now)
-        record(d, worker, outcome, cfg)
+        try:
+            outcome = _attempt(d, cfg)
+        except Exception as exc:
+            log.exception("webhook %s: delivery raised", d.idempotency_id)
+            outcome = Outcome(False, None, f"internal error: {type(exc).__name__}: {exc}"[:500], False, 0)
+        try:
+            record(d, worker, outcome, cfg)
+        except Exception:
+            # The row stays leased; when the lease runs out another round retries it.
+            log.exception("webhook %s: could not record the attempt", d.idempotency_id)
     return len(batch)
+
+
+def _attempt(d: WebhookDelivery, cfg: DispatchConfig) -> Outcome:
+    if d.attempts > d.max_attempts:  # every lease so far ended with a dead worker
+        return Outcome(False, None, "worker lease expired on the last attempt", True, 0)
+    if not d.endpoint.active:
+        return Outcome(False, None, "endpoint disabled", True, 0)
+    return post(d.endpoint, d, cfg.timeout, clock.now())
 
 
 def record(d: WebhookDelivery, worker: str, outcome: Outcome, cfg: DispatchConfig) -> None:

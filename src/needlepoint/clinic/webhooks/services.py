@@ -26,7 +26,7 @@ class WebhookError(InvalidInput):
 
 def _validate(url: str, events: list[str]) -> None:
     try:
-        check_url(url)
+        check_url(url, resolve=True)
     except UnsafeURL as exc:
         raise WebhookError(str(exc), field="url") from exc
     unknown = sorted(set(events) - set(Event.values))
@@ -72,6 +72,10 @@ def send_test_event(endpoint: WebhookEndpoint) -> WebhookDelivery:
     endpoints are refused: the worker would drop it)."""
     if not endpoint.active:
         raise WebhookError("This endpoint is disabled: enable it before sending a test event.")
+    try:
+        check_url(endpoint.url)
+    except UnsafeURL as exc:
+        raise WebhookError(f"{exc} Correct the address before sending a test event.", field="url") from exc
     now = clock.now()
     delivery_id = f"evt_{uuid.uuid4().hex}"
     data: dict[str, Any] = {"message": "Test event from Needlepoint", "endpoint_id": endpoint.pk}

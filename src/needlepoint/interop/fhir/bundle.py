@@ -30,12 +30,18 @@ from needlepoint.clinic.consent.models import ConsentSignature
 from needlepoint.clinic.outcomes.models import AdverseEvent, OutcomeScore
 from needlepoint.clinic.plans.models import TreatmentPlan
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
+from needlepoint.protocol import default_protocol
 
 from . import codes as c
 
 Resource = dict[str, Any]
 _NS = uuid.UUID("5b0c6f8e-2f43-4f77-9b1c-6d0c1f3f9a10")
 
+
+
+def area_name(code: str) -> str:
+    """``cheeks.left`` → "Cheeks (left)" (rows that store no name of their own)."""
+    return default_protocol().area_name(code)
 
 def _iso(value: datetime | date | None) -> str | None:
     if value is None:
@@ -256,7 +262,7 @@ class _Builder:
                 "issued": _iso(s.recorded_at),
                 "performer": [p for p in [self.practitioner(s.recorded_by or s.practitioner)] if p],
                 "valueInteger": s.value,
-                "bodySite": c.body_site(s.area) if s.area else None,
+                "bodySite": c.body_site(s.area, area_name(s.area)) if s.area else None,
             },
         )
 
@@ -269,6 +275,7 @@ class _Builder:
             "AdverseEvent",
             ae.pk,
             {
+                "extension": [c.body_site_extension(ae.area, area_name(ae.area))] if ae.area else [],
                 "actuality": "actual",
                 "event": {
                     "coding": [{"system": c.CS_AE_TYPE, "code": ae.type}],
@@ -317,7 +324,10 @@ class _Builder:
         activities = []
         for area in plan.areas.all():
             detail: dict[str, Any] = {
-                "extension": [c.depth_extension(area.depth_mm)],
+                "extension": [
+                    c.depth_extension(area.depth_mm),
+                    c.body_site_extension(area.area, area.area_name),
+                ],
                 "kind": "ServiceRequest",
                 "code": {
                     "coding": [{"system": c.CS_PROCEDURE, "code": "microneedling"}],

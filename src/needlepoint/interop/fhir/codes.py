@@ -8,6 +8,8 @@ vouch for, so they use Needlepoint code systems under BASE and always carry a re
 
 from __future__ import annotations
 
+from needlepoint.protocol import sides
+
 BASE = "https://needlepoint.dev/fhir"
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -27,6 +29,14 @@ ID_CONSENT_SHA256 = f"{BASE}/NamingSystem/consent-sha256"
 # component. valueQuantity in millimetres (UCUM "mm").
 EXT_NEEDLE_DEPTH = f"{BASE}/StructureDefinition/needle-depth"
 EXT_PASSES = f"{BASE}/StructureDefinition/passes"
+# Laterality of a body site that has sides (cheeks.left): the published R4 "Laterality Qualifier"
+# extension (mCODE), allowed on any CodeableConcept, valued with SNOMED CT's qualifiers. The
+# site keeps its plain SNOMED code, so a receiver that ignores the extension still reads
+# "cheek", never a wrong side.
+EXT_LATERALITY = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
+LATERALITY = {"left": ("7771000", "Left (qualifier value)"), "right": ("24028007", "Right (qualifier value)")}
+# R4's AdverseEvent has no bodySite element: the site travels in this extension instead.
+EXT_BODY_SITE = f"{BASE}/StructureDefinition/body-site"
 
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
@@ -69,11 +79,26 @@ CAREPLAN_STATUS = {"draft": "draft", "confirmed": "active", "superseded": "revok
 
 
 def body_site(area: str, name: str = "") -> dict[str, object]:
+    """A CodeableConcept for an area code, with its side (``cheeks.left``) as laterality."""
+    base, side = sides.split(area)
     codings = [{"system": CS_AREA, "code": area, "display": name or area}]
-    if area in BODY_SITES:
-        code, display = BODY_SITES[area]
+    if base in BODY_SITES:
+        code, display = BODY_SITES[base]
         codings.insert(0, {"system": SNOMED, "code": code, "display": display})
-    return {"coding": codings, "text": name or area}
+    concept: dict[str, object] = {"coding": codings, "text": name or area}
+    if side in LATERALITY:
+        code, display = LATERALITY[side]
+        concept["extension"] = [
+            {
+                "url": EXT_LATERALITY,
+                "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": code, "display": display}]},
+            }
+        ]
+    return concept
+
+
+def body_site_extension(area: str, name: str = "") -> dict[str, object]:
+    return {"url": EXT_BODY_SITE, "valueCodeableConcept": body_site(area, name)}
 
 
 def depth_extension(mm: object) -> dict[str, object]:

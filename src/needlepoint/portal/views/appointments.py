@@ -3,14 +3,14 @@ to a calendar, or cancel it within the clinic's policy."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from needlepoint import clock
+from needlepoint import clock, inputs
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
 from needlepoint.clinic.booking.services import (
@@ -123,10 +123,19 @@ def cancel(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     return redirect("portal-home", slug=client.clinic.slug)
 
 
+def _by_day(options: dict[str, datetime]) -> dict[date, list[tuple[str, datetime]]]:
+    days: dict[date, list[tuple[str, datetime]]] = {}
+    for value, local in options.items():
+        days.setdefault(local.date(), []).append((value, local))
+    return dict(sorted(days.items()))
+
+
 @client_view
 def reschedule(request: HttpRequest, appointment_pk: int) -> HttpResponse:
-    """Offer free times near the appointment; a move that would break the series' intervals is
-    not applied (the clinic reviews those), and the clinic's notice period applies."""
+    """Offer free times near the appointment, a date first (``?day=``, only days with a free
+    time) and then that day's times, so each step is a short list and no script is needed; a
+    move that would break the series' intervals is not applied (the clinic reviews those), and
+    the clinic's notice period applies."""
     client: Client = request.portal_client  # type: ignore[attr-defined]
     appt = _appointment(client, appointment_pk)
     zone = ZoneInfo(appt.location.timezone)
@@ -140,8 +149,12 @@ def reschedule(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     except (DomainError, BookingError) as exc:
         slots, error = [], str(exc)
     options = {s.start.isoformat(): s.start.astimezone(zone) for s in slots}
+    days = _by_day(options)
+    chosen = request.POST.get("new_start", "")
+    day = inputs.parse_date(request.POST.get("day") or request.GET.get("day"))
+    if chosen in options:
+        day = options[chosen].date()
     if request.method == "POST" and not error:
-        chosen = request.POST.get("new_start", "")
         if chosen not in options:
             error = "Choose one of the times offered."
         else:
@@ -156,6 +169,8 @@ def reschedule(request: HttpRequest, appointment_pk: int) -> HttpResponse:
                     messages.success(request, f"Moved to {options[chosen]:%A %d %B, %H:%M}.")
                     return redirect("portal-home", slug=client.clinic.slug)
                 error = f"{outcome.message} Please call the clinic to move this session."
+    if day not in days:
+        day = None
     return render(
         request,
         "portal/reschedule.html",
@@ -165,8 +180,11 @@ def reschedule(request: HttpRequest, appointment_pk: int) -> HttpResponse:
             "appt": appt,
             "start": appt.start.astimezone(zone),
             "options": list(options.items()),
+            "days": [(d, len(times)) for d, times in days.items()],
+            "day": day,
+            "times": days[day] if day is not None else [],
             "error": error,
-            "chosen": request.POST.get("new_start", ""),
+            "chosen": chosen,
         },
         status=400 if error and request.method == "POST" else 200,
     )

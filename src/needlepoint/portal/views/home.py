@@ -23,6 +23,7 @@ from needlepoint.clinic.pricing.services import MissingPrice, quote_for_plan
 from needlepoint.portal.forms import IntakeForm
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.protocol import default_protocol
+from needlepoint.web import body_map
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.photo_response import photo_response
 
@@ -46,6 +47,10 @@ def plan_summary(plan: TreatmentPlan) -> dict[str, object]:
         "engine": engine,
         "areas": plan.areas.order_by("position"),
         "highlighted_risks": [r for r in engine.risks if r.highlighted],
+        "map": body_map.build(
+            states=dict.fromkeys(plan.areas.values_list("area", flat=True), "planned"),
+            views=("face", "body-front", "body-back"),
+        ),
     }
 
 

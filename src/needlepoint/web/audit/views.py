@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from needlepoint.clinic.audit import selectors
 from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
+from needlepoint.web.query import INVALID, query_id
 
 
 @staff_view(*OWNER_ONLY)
@@ -16,8 +17,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     clinic = clinic_of(request)
     if tab == "reads":
         qs = selectors.reads_for(clinic)
-        if client_id := request.GET.get("client", "").strip():
-            qs = qs.filter(client_id=client_id) if client_id.isdigit() else qs.none()
+        client_id = query_id(request, "client")
+        if client_id is INVALID:
+            qs = qs.none()
+        elif client_id is not None:
+            qs = qs.filter(client_id=client_id)
     else:
         qs = selectors.changes_for(clinic)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 
+from needlepoint import clock
 from needlepoint import scheduling as eng
 from needlepoint.clinic.accounts.models import Membership, Role
 from needlepoint.clinic.booking.models import (
@@ -17,12 +19,13 @@ from needlepoint.clinic.booking.models import (
     WaitlistEntry,
     WeeklyShift,
 )
+from needlepoint.clinic.booking.rota import ShiftSpec, find_overlap
 from needlepoint.clinic.booking.services import series_problems
 from needlepoint.clinic.clinics.models import Clinic, Location
 from needlepoint.clinic.errors import DomainError
 from needlepoint.protocol import default_protocol
 from needlepoint.web.errors import apply_to_form
-from needlepoint.web.forms import DATE, DATETIME, TIME, ClinicScopedForm
+from needlepoint.web.forms import DATE, DATETIME, TIME, ClinicScopedForm, HardenedForm, HardenedModelForm
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 # The protocol's shortest interval anywhere (scalp); the plan's own floor applies when booking a plan.
@@ -57,7 +60,7 @@ def _practitioners(clinic: Clinic) -> Any:
     )
 
 
-class SeriesSearchForm(forms.Form):
+class SeriesSearchForm(HardenedForm):
     appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.none())
     sessions = forms.IntegerField(min_value=1, max_value=12, initial=4)
     first_earliest = forms.DateField(
@@ -101,6 +104,12 @@ class SeriesSearchForm(forms.Form):
         required=False,
         label="Preferred time",
     )
+    arrival_at = forms.TimeField(
+        required=False,
+        widget=TIME,
+        label="Preferred arrival",
+        help_text="Options arriving at this local time come first (e.g. the slot picked on the calendar).",
+    )
 
     def __init__(self, *args: Any, clinic: Clinic, windows: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -138,12 +147,20 @@ class SeriesSearchForm(forms.Form):
             same_practitioner=eng.SamePractitioner(d["same_practitioner"]),
             practitioner_id=str(d["practitioner"].pk) if d.get("practitioner") else None,
             weekdays=frozenset(d.get("weekdays") or ()),
-            time_of_day=eng.TimeOfDay(d["time_of_day"]) if d.get("time_of_day") else None,
+            time_of_day=_arrival_range(d["arrival_at"])
+            if d.get("arrival_at")
+            else (eng.TimeOfDay(d["time_of_day"]) if d.get("time_of_day") else None),
             location_id=str(d["location"].pk) if d.get("location") else None,
         )
 
 
-class MoveForm(forms.Form):
+def _arrival_range(at: time) -> eng.LocalTimeRange:
+    """A preferred arrival time as the engine's time-of-day range (the slot it starts)."""
+    minutes = min(at.hour * 60 + at.minute + 15, 24 * 60 - 1)
+    return eng.LocalTimeRange(at, time(minutes // 60, minutes % 60))
+
+
+class MoveForm(HardenedForm):
     new_date = forms.DateField(
         widget=DATE, label="New date"
     )
@@ -161,7 +178,7 @@ class MoveForm(forms.Form):
         self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
 
 
-class CancelForm(forms.Form):
+class CancelForm(HardenedForm):
     """The waive box is shown to owners only (the template); cancel_appointment refuses anyone
     else who sends it."""
 
@@ -217,6 +234,16 @@ class WeeklyShiftForm(ClinicScopedForm):
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", "The shift must end after it starts (split shifts that cross midnight).")
+        elif all(data.get(k) is not None for k in ("practitioner", "location", "weekday", "start", "end")):
+            # One person, one place at a time (clinic/booking/rota.py; WeeklyShift.save refuses too).
+            shift = ShiftSpec(int(data["weekday"]), data["location"], data["start"], data["end"])
+            others = list(
+                WeeklyShift.objects.filter(practitioner=data["practitioner"])
+                .exclude(pk=self.instance.pk)
+                .select_related("location")
+            )
+            if problem := find_overlap([*others, shift], now=clock.now(), involving=shift):
+                self.add_error("start", problem.message)
         return data
 
 
@@ -266,7 +293,7 @@ class TimeOffForm(ClinicScopedForm):
         return data
 
 
-class BookingPolicyForm(forms.ModelForm):
+class BookingPolicyForm(HardenedModelForm):
     class Meta:
         model = BookingPolicy
         fields = [
@@ -280,6 +307,6 @@ class BookingPolicyForm(forms.ModelForm):
 
     def clean_slot_step_minutes(self) -> int:
         value: int = self.cleaned_data["slot_step_minutes"]
-        if (12 * 60) % value:
+        if value <= 0 or (12 * 60) % value:
             raise forms.ValidationError("Use a step that divides 12 hours evenly (5, 10, 15, 20, 30 or 60).")
         return value

@@ -28,6 +28,7 @@ client_urls = [
 
 urlpatterns = [
     path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/book/", calendar.calendar_book, name="calendar-book"),
     path("appointments/<int:pk>/", include(appointment_urls)),
     path("waitlist/", include(waitlist_urls)),
     path("clients/<int:client_pk>/", include(client_urls)),

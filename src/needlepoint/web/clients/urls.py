@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/", views.client_detail, name="client-detail"),
     path("<int:pk>/edit/", views.client_edit, name="client-edit"),
     path("<int:pk>/archive/", views.client_archive, name="client-archive"),
+    path("<int:pk>/unarchive/", views.client_unarchive, name="client-unarchive"),
+    path("<int:pk>/merge/", views.client_merge, name="client-merge"),
 ]

@@ -14,15 +14,16 @@ from django import forms
 from needlepoint.clinic.clinics.models import Clinic, Device
 from needlepoint.clinic.plans.engine import AreaChoice
 from needlepoint.clinic.plans.models import TreatmentPlan
+from needlepoint.clinic.plans.selectors import plan_rows, requested_entry
 from needlepoint.clinic.plans.services import Schedule
 from needlepoint.clinic.pricing.models import PriceList
 from needlepoint.protocol import DEPTH_CEILING_MM, DEPTH_FLOOR_MM, Protocol
-from needlepoint.web.forms import DATE, note_field
+from needlepoint.web.forms import DATE, HardenedForm, HardenedModelForm, note_field
 
 PACKAGE_ROWS = 3
 
 
-class PlanStartForm(forms.Form):
+class PlanStartForm(HardenedForm):
     device = forms.ModelChoiceField(
         queryset=Device.objects.none(), help_text="Its maximum depth caps every area."
     )
@@ -43,7 +44,7 @@ class PlanStartForm(forms.Form):
         ]
 
 
-class PlanEditForm(forms.Form):
+class PlanEditForm(HardenedForm):
     """Per intake area: plan it or not, concern, depth (with a reason when it differs from the
     recommendation), then the series and the price."""
 
@@ -58,7 +59,8 @@ class PlanEditForm(forms.Form):
         max_digits=10,
         decimal_places=2,
         min_value=Decimal("0"),
-        help_text="Blank: from the clinic's price list.",
+        label="Agreed price",
+        help_text="Blank: from the clinic's price list (follows the areas and sessions).",
     )
     notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -67,12 +69,11 @@ class PlanEditForm(forms.Form):
         self.plan = plan
         d = protocol.data
         planned = {a.area: a for a in plan.areas.all()}
-        self.area_codes = [a["area"] for a in plan.intake.areas]
-        self.area_names = {c: d.areas[c].name if c in d.areas else c for c in self.area_codes}
-        requested = {a["area"]: a for a in plan.intake.areas}
+        self.area_codes = plan_rows(plan, planned)
+        self.area_names = {c: protocol.area_name(c) for c in self.area_codes}
+        requested = self.requested = {c: requested_entry(plan, c) or {} for c in self.area_codes}
         for code in self.area_codes:
-            spec = d.areas.get(code)
-            region = spec.region if spec else ""
+            region = protocol.area(code).region if protocol.is_area(code) else ""
             row = planned.get(code)
             self.fields[f"include_{code}"] = forms.BooleanField(
                 label="Plan", required=False, initial=row is not None
@@ -96,6 +97,9 @@ class PlanEditForm(forms.Form):
                 label="Reason", required=False, max_length=1000, initial=row.override_reason if row else ""
             )
             self.fields[f"area_{code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
+            if protocol.is_area(code) and protocol.area(code).paired and "." not in code:
+                # Scars are rarely symmetric: plan each side with its own depth.
+                self.fields[f"split_{code}"] = forms.BooleanField(label="Each side apart", required=False)
         if not self.is_bound:
             self.initial.update(
                 {
@@ -105,7 +109,8 @@ class PlanEditForm(forms.Form):
                     "first_earliest": plan.first_earliest,
                     "first_latest": plan.first_latest,
                     "schedule_reason": plan.schedule_reason,
-                    "price": plan.price,
+                    # Only an agreed price is shown: a blank one follows the sessions and the list.
+                    "price": plan.price if plan.price_agreed else None,
                     "notes": plan.notes,
                 }
             )
@@ -122,6 +127,7 @@ class PlanEditForm(forms.Form):
                 "indication": self[f"indication_{c}"],
                 "depth": self[f"depth_{c}"],
                 "reason": self[f"reason_{c}"],
+                "split": self[f"split_{c}"] if f"split_{c}" in self.fields else None,
             }
             for c in self.area_codes
         ]
@@ -142,8 +148,8 @@ class PlanEditForm(forms.Form):
 
     def choices(self) -> list[AreaChoice]:
         c = self.cleaned_data
-        requested = {a["area"]: a for a in self.plan.intake.areas}
-        out = []
+        requested = self.requested
+        out: list[AreaChoice] = []
         for code in self.area_codes:
             if not c.get(f"include_{code}"):
                 continue
@@ -153,15 +159,15 @@ class PlanEditForm(forms.Form):
             depth = c.get(f"depth_{code}")
             if prev is not None and prev.indication != indication:
                 depth = None  # a new concern starts from its own recommendation
-            out.append(
-                AreaChoice(
-                    code,
-                    indication,
-                    grade if indication == requested[code]["indication"] else None,
-                    depth,
-                    c.get(f"reason_{code}", ""),
+            grade = grade if indication == requested[code]["indication"] else None
+            if c.get(f"split_{code}"):
+                # Both sides start from the depth and reason given for the whole area.
+                out.extend(
+                    AreaChoice(f"{code}.{side}", indication, grade, depth, c.get(f"reason_{code}", ""))
+                    for side in ("left", "right")
                 )
-            )
+                continue
+            out.append(AreaChoice(code, indication, grade, depth, c.get(f"reason_{code}", "")))
         return out
 
     def schedule(self) -> Schedule:
@@ -176,15 +182,15 @@ class PlanEditForm(forms.Form):
         )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(HardenedForm):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CancelPlanForm(forms.Form):
+class CancelPlanForm(HardenedForm):
     reason = forms.CharField(max_length=300)
 
 
-class PriceListForm(forms.ModelForm):
+class PriceListForm(HardenedModelForm):
     class Meta:
         model = PriceList
         fields = ["laser_course_price", "laser_course_label", "quote_valid_days", "notes"]

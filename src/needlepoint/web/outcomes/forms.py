@@ -14,6 +14,7 @@ from needlepoint.clinic.outcomes.analytics import DIMENSIONS
 from needlepoint.clinic.outcomes.models import EventSource, EventStatus, EventType, Severity
 from needlepoint.clinic.outcomes.scoring import SATISFACTION, SCORED, scale_name
 from needlepoint.protocol.scales import default_scales
+from needlepoint.web.forms import HardenedForm
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -22,7 +23,7 @@ def _blank(choices: Any, label: str = "any") -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(HardenedForm):
     status = forms.ChoiceField(choices=_blank(EventStatus.choices), required=False)
     type = forms.ChoiceField(choices=_blank(EventType.choices), required=False)
     severity = forms.ChoiceField(choices=_blank(Severity.choices), required=False)
@@ -31,7 +32,7 @@ class EventFilterForm(forms.Form):
     until = forms.DateField(required=False, widget=DATE, label="Opened until")
 
 
-class EventForm(forms.Form):
+class EventForm(HardenedForm):
     """Staff entry of an adverse event for a client (optionally linked to one of their sessions)."""
 
     type = forms.ChoiceField(choices=EventType.choices)
@@ -54,19 +55,19 @@ class EventForm(forms.Form):
         field.label_from_instance = lambda a: f"{a.start:%Y-%m-%d %H:%M} UTC — {a.get_status_display()}"  # type: ignore[attr-defined]
 
 
-class EventUpdateForm(forms.Form):
+class EventUpdateForm(HardenedForm):
     type = forms.ChoiceField(choices=EventType.choices)
     severity = forms.ChoiceField(choices=Severity.choices)
     area = forms.CharField(max_length=60, required=False)
     treatment_given = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class TaskForm(forms.Form):
+class TaskForm(HardenedForm):
     title = forms.CharField(max_length=200, label="Follow-up task")
     due_on = forms.DateField(required=False, widget=DATE, label="Due")
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(HardenedForm):
     resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     resolved_on = forms.DateField(required=False, widget=DATE)
 
@@ -76,7 +77,7 @@ def _level_choices(code: str) -> list[tuple[str, str]]:
     return _blank([(str(k), f"{k} — {v.label}") for k, v in s.levels.items()], "not scored")
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(HardenedForm):
     """One area's scores at one session; every scale is optional (blank = not scored)."""
 
     area = forms.CharField(max_length=60, help_text="Protocol area code, e.g. cheeks")
@@ -103,14 +104,14 @@ class ScoreForm(forms.Form):
         return {c: v for c in SCORED if c != SATISFACTION and (v := self.cleaned_data.get(c)) is not None}
 
 
-class SatisfactionForm(forms.Form):
+class SatisfactionForm(HardenedForm):
     client_satisfaction = forms.TypedChoiceField(
         choices=_level_choices(SATISFACTION), coerce=int, empty_value=None, required=False,
         label="Client-reported satisfaction",
     )
 
 
-class AnalyticsForm(forms.Form):
+class AnalyticsForm(HardenedForm):
     by = forms.ChoiceField(choices=list(DIMENSIONS.items()), required=False, label="Group by")
     scale = forms.ChoiceField(
         choices=[(c, scale_name(c)) for c in SCORED if c != SATISFACTION],

@@ -33,16 +33,19 @@ class ScopedCrud:
     create_form_class: type[ClinicScopedForm] | None = None
     roles: tuple[str, ...] = OWNER_ONLY
     select_related: tuple[str, ...] = ()
+    form_template: str = "crud/form.html"
+    list_template: str = "crud/list.html"
 
     def queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         qs = self.model.objects.for_clinic(clinic_of(request))  # type: ignore[attr-defined]
         return qs.select_related(*self.select_related) if self.select_related else qs
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
-        rows = [(obj, [c.value(obj) for c in self.columns]) for obj in self.queryset(request)]
+        # Each cell with its column's label: on a phone the table stacks, one labelled line a cell.
+        rows = [(obj, [(c.label, c.value(obj)) for c in self.columns]) for obj in self.queryset(request)]
         return render(
             request,
-            "crud/list.html",
+            self.list_template,
             {
                 "crud": self,
                 "rows": rows,
@@ -60,7 +63,7 @@ class ScopedCrud:
             return redirect(f"{self.slug}-list")
         return render(
             request,
-            "crud/form.html",
+            self.form_template,
             {"crud": self, "form": form, "object": instance},
             status=400 if form.errors else 200,
         )

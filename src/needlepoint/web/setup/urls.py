@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import closures, rota, staff, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("clinic/", views.clinic_settings, name="clinic-settings"),
@@ -12,3 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 for table in views.TABLES:
     urlpatterns += table.urls()
+urlpatterns += staff.urlpatterns
+urlpatterns += closures.urlpatterns
+urlpatterns += rota.urlpatterns

@@ -1,4 +1,4 @@
-"""The owner's set-up pages: clinic settings, locations, rooms, devices, staff."""
+"""The owner's set-up pages: clinic settings, locations, rooms, devices (staff: staff.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,20 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.booking.engine import policy_for
 from needlepoint.clinic.booking.models import AppointmentType, ShiftException, TimeOff, WeeklyShift
 from needlepoint.clinic.clinics.hours import format_opening_hours
 from needlepoint.clinic.clinics.models import Device, Location, Room
 from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
 from needlepoint.web.booking import forms as booking_forms
+from needlepoint.web.reauth import require_recent_auth
 
 from . import forms
 from .crud import Column, ScopedCrud
 
 
 @staff_view(*OWNER_ONLY)
+@require_recent_auth  # holds the clinic's two-factor policy
 def clinic_settings(request: HttpRequest) -> HttpResponse:
     form = forms.ClinicSettingsForm(request.POST or None, instance=clinic_of(request))
     if request.method == "POST" and form.is_valid():
@@ -69,6 +70,7 @@ TABLES = [
             Column("Opening hours", _hours),
             ACTIVE,
         ],
+        form_template="setup/location_form.html",
     ),
     ScopedCrud(
         "rooms",
@@ -126,6 +128,7 @@ TABLES = [
             Column("Hours (local)", lambda o: f"{o.start:%H:%M}–{o.end:%H:%M}"),
         ],
         select_related=("practitioner__user", "location"),
+        list_template="setup/shifts_list.html",
     ),
     ScopedCrud(
         "shift-exceptions",
@@ -155,20 +158,5 @@ TABLES = [
             Column("Reason", lambda o: o.reason),
         ],
         select_related=("practitioner__user",),
-    ),
-    ScopedCrud(
-        "staff",
-        "Staff",
-        Membership,
-        forms.MembershipForm,
-        [
-            NAME,
-            Column("Email", lambda o: o.user.email),
-            Column("Role", lambda o: o.get_role_display()),
-            Column("Locations", lambda o: ", ".join(loc.name for loc in o.locations.all())),
-            ACTIVE,
-        ],
-        create_form_class=forms.NewStaffForm,
-        select_related=("user",),
     ),
 ]

@@ -20,7 +20,7 @@ from needlepoint.clinic.clinics.models import Clinic, Device, Location
 from needlepoint.clinic.treatments import protocol_rules
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot
 from needlepoint.clinic.treatments.vocab import REACTION_CHOICES, Endpoint, LotKind, PhotoPhase, PhotoView
-from needlepoint.web.forms import DATE, TIME
+from needlepoint.web.forms import DATE, TIME, HardenedForm
 
 
 def _lot_label(lot: Lot) -> str:
@@ -36,7 +36,7 @@ def _area_choices(codes: list[str]) -> list[tuple[str, str]]:
     return [(c, protocol_rules.area_name(c)) for c in codes]
 
 
-class NumbingForm(forms.Form):
+class NumbingForm(HardenedForm):
     prefix = "numbing"  # several forms share a page: distinct ids
 
     areas = forms.MultipleChoiceField(label="Numbed areas", widget=forms.CheckboxSelectMultiple)
@@ -69,7 +69,7 @@ class NumbingForm(forms.Form):
         return datetime.combine(now.astimezone(zone).date(), t).replace(tzinfo=zone)
 
 
-class ChartEntryForm(forms.Form):
+class ChartEntryForm(HardenedForm):
     prefix = "entry"  # several forms share a page: distinct ids
 
     area = forms.ChoiceField()
@@ -131,14 +131,30 @@ class ChartEntryForm(forms.Form):
             field.widget.choices = blank + [(str(lot.pk), _lot_label(lot)) for lot in usable[kind]]
 
 
-class SignForm(forms.Form):
+class SignForm(HardenedForm):
+    """The confirmation before a signature that cannot be undone. There is no name to type: the
+    service signs as the signed-in member (the page shows the name it will record)."""
+
     prefix = "sign"  # several forms share a page: distinct ids
 
-    signature_name = forms.CharField(label="Your name (signature)", max_length=150)
-    confirm = forms.BooleanField(label="I performed and checked this treatment; the chart locks when signed.")
+    confirm = forms.BooleanField(
+        label=(
+            "I performed and checked this treatment; the chart locks and the session completes "
+            "when signed."
+        ),
+        error_messages={"required": "Tick the box to confirm: a signed chart cannot be changed."},
+    )
+
+    def __init__(self, *args: Any, practitioner: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if practitioner:  # an owner signing for someone else attests to what they checked
+            self.fields["confirm"].label = (
+                f"I checked this treatment, performed by {practitioner}; the chart locks and the "
+                "session completes when signed."
+            )
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(HardenedForm):
     prefix = "addendum"  # several forms share a page: distinct ids
 
     entry = forms.ModelChoiceField(
@@ -151,7 +167,7 @@ class AddendumForm(forms.Form):
         self.fields["entry"].queryset = chart.entries.all() if chart else ChartEntry.objects.none()  # type: ignore[attr-defined]
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(HardenedForm):
     prefix = "photo"  # several forms share a page: distinct ids
 
     area = forms.ChoiceField()
@@ -166,7 +182,7 @@ class PhotoForm(forms.Form):
         self.fields["area"].choices = _area_choices(areas)  # type: ignore[attr-defined]
 
 
-class LotReceiveForm(forms.Form):
+class LotReceiveForm(HardenedForm):
     location = forms.ModelChoiceField(queryset=Location.objects.none())
     kind = forms.ChoiceField(choices=LotKind.choices)
     product_name = forms.CharField(max_length=120)
@@ -180,19 +196,19 @@ class LotReceiveForm(forms.Form):
         self.fields["location"].queryset = Location.objects.for_clinic(clinic).filter(is_active=True)  # type: ignore[attr-defined]
 
 
-class LotUseForm(forms.Form):
+class LotUseForm(HardenedForm):
     prefix = "use"  # several forms share a page: distinct ids
 
     quantity = forms.IntegerField(label="Units written off", min_value=1, max_value=100_000, initial=1)
 
 
-class RecallForm(forms.Form):
+class RecallForm(HardenedForm):
     prefix = "recall"  # several forms share a page: distinct ids
 
     reason = forms.CharField(label="Recall reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class CompareForm(forms.Form):
+class CompareForm(HardenedForm):
     first = forms.TypedChoiceField(coerce=int, label="Earlier session")
     second = forms.TypedChoiceField(coerce=int, label="Later session")
     area = forms.ChoiceField()

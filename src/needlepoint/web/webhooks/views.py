@@ -13,9 +13,11 @@ from needlepoint.clinic.webhooks import selectors, services
 from needlepoint.clinic.webhooks.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
 from needlepoint.web.errors import apply_to_form
+from needlepoint.web.forms import HardenedForm
+from needlepoint.web.reauth import require_recent_auth
 
 
-class EndpointForm(forms.Form):
+class EndpointForm(HardenedForm):
     url = forms.URLField(
         label="Address (URL)",
         max_length=500,
@@ -37,11 +39,13 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(*OWNER_ONLY)
+@require_recent_auth
 def endpoint_new(request: HttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @staff_view(*OWNER_ONLY)
+@require_recent_auth
 def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, _endpoint(request, pk))
 

@@ -13,6 +13,7 @@ from .changes import (
 )
 from .errors import BookingError, OutsidePolicy, SlotTaken
 from .offers import expire_offers, offer_freed_slot
+from .rota import RotaOverlap, ShiftSpec, set_weekly_rota
 from .search import PAST_MESSAGE, SeriesSpec, search_series, search_slots, series_problems
 from .waitlist import accept_offer, add_to_waitlist
 
@@ -22,7 +23,9 @@ __all__ = [
     "Cancellation",
     "OutsidePolicy",
     "RescheduleOutcome",
+    "RotaOverlap",
     "SeriesSpec",
+    "ShiftSpec",
     "SlotTaken",
     "accept_offer",
     "add_to_waitlist",
@@ -42,5 +45,6 @@ __all__ = [
     "search_slots",
     "series_problems",
     "set_status",
+    "set_weekly_rota",
     "too_late_online",
 ]

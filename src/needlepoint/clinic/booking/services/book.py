@@ -9,19 +9,23 @@ re-check inside the transaction is authoritative.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
 
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 
+from needlepoint import clock
 from needlepoint import scheduling as eng
 from needlepoint.clinic import events, permissions
 from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
+from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.errors import NotFound
 from needlepoint.clinic.permissions import Action, Actor
+from needlepoint.clinic.plans.models import TreatmentPlan
+from needlepoint.clinic.plans.selectors import bookable_plan
 
+from .. import raw_sql
 from ..engine import MAX_BUSY_SPAN, Snapshot, engine_type, load_resources
 from ..models import Appointment, AppointmentType, Series
 from .errors import BookingError, SlotTaken
@@ -32,28 +36,39 @@ _OPTION_SALT = "needlepoint.booking.option"
 OPTION_MAX_AGE = timedelta(minutes=30)
 
 
-def encode_option(appointments: tuple[eng.Appointment, ...] | list[eng.Appointment]) -> str:
-    """A tamper-proof token for a proposed option, so the booking form can post it back."""
+def encode_option(spec: SeriesSpec, appointments: tuple[eng.Appointment, ...] | list[eng.Appointment]) -> str:
+    """A tamper-proof token for a proposed option, so the booking form can post it back. It
+    carries the digest of the request it answered: booked for any other request (another type,
+    plan, client, gaps…) it is refused, so a search cannot launder sessions into a booking."""
     return signing.dumps(
-        [
-            [a.start.isoformat(), a.location_id, a.practitioner_id, a.room_id, a.device_id]
-            for a in appointments
-        ],
+        {
+            "spec": spec.digest(),
+            "sessions": [
+                [a.start.isoformat(), a.location_id, a.practitioner_id, a.room_id, a.device_id]
+                for a in appointments
+            ],
+        },
         salt=_OPTION_SALT,
         compress=True,
     )
 
 
-def decode_option(token: str, appointment_type: AppointmentType, snapshot: Snapshot) -> list[eng.Appointment]:
+def decode_option(token: str, spec: SeriesSpec, snapshot: Snapshot) -> list[eng.Appointment]:
     try:
-        rows = signing.loads(token, salt=_OPTION_SALT, max_age=OPTION_MAX_AGE)
+        payload = signing.loads(token, salt=_OPTION_SALT, max_age=OPTION_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise BookingError("This proposal is more than 30 minutes old: search again.") from exc
     except signing.BadSignature as exc:
         raise BookingError("This proposal is not valid: search again.") from exc
-    kind = engine_type(appointment_type)
+    if not isinstance(payload, dict) or payload.get("spec") != spec.digest():
+        raise BookingError(
+            "This proposal was found for a different request (client, appointment type, plan, "
+            "sessions, intervals or constraints): search again with the details you want to book.",
+            code="option_mismatch",
+        )
+    kind = engine_type(spec.appointment_type)
     out = []
-    for start, location_id, practitioner_id, room_id, device_id in rows:
+    for start, location_id, practitioner_id, room_id, device_id in payload["sessions"]:
         if location_id not in snapshot.locations or practitioner_id not in snapshot.practitioners:
             raise BookingError("A proposed practitioner or location is no longer available: search again.")
         out.append(
@@ -68,6 +83,47 @@ def decode_option(token: str, appointment_type: AppointmentType, snapshot: Snaps
             )
         )
     return out
+
+
+def require_fit(
+    clinic: Clinic,
+    request: eng.SeriesRequest,
+    sessions: list[eng.Appointment],
+    *,
+    label: str = "This booking",
+) -> None:
+    """Refuse sessions that are not the series `request` asked for, by the engine's own rules
+    (type and its times, shift cover, room and device, windows, gaps); who is busy is the
+    database's to re-check under the lock (`insert`)."""
+    if not sessions:
+        raise BookingError("Nothing to book.")
+    first, last = min(e.arrival for e in sessions), max(e.end for e in sessions)
+    snapshot = load_resources(clinic, first - timedelta(days=1), last + timedelta(days=2))
+    try:
+        violations = eng.check_booking(snapshot.clinic, request, sessions)
+    except eng.SchedulingError as exc:
+        raise BookingError(f"{label} does not fit: {exc}") from exc
+    if violations:
+        shown = "; ".join(v.message for v in violations[:3])
+        more = f" (and {len(violations) - 3} more)" if len(violations) > 3 else ""
+        raise BookingError(f"{label} does not fit: {shown}{more}. Search again.", code="does_not_fit")
+
+
+def require_plan_fits(clinic: Clinic, spec: SeriesSpec, *, now: datetime) -> None:
+    """A series booked for a plan keeps to the plan: still confirmed and bookable, the same
+    number of sessions, its first-session window, its intervals and hard floor, and a type long
+    enough for its areas. Re-checked here so no surface (web, portal, API, online) can skip it."""
+    if spec.plan_id is None:
+        return
+    plan = TreatmentPlan.objects.for_clinic(clinic).filter(client=spec.client, pk=spec.plan_id).first()
+    if plan is None:
+        raise NotFound()
+    windows = bookable_plan(plan, today=clinic_today(clinic, now))
+    kind = spec.appointment_type
+    problems = windows.type_problems(kind.duration_minutes, kind.numbing_minutes)
+    problems += windows.series_problems(**series_shape(spec))
+    if problems:
+        raise BookingError(" ".join(problems), code="plan_mismatch")
 
 
 _CONFLICT_SQL = """
@@ -111,7 +167,8 @@ def conflicts(e: eng.Appointment, *, client_id: int, exclude: list[int] | tuple[
     }
     with connection.cursor() as cursor:
         skip = f"AND id NOT IN ({', '.join(f'%(x{i})s' for i in range(len(exclude)))})" if exclude else ""
-        cursor.execute(_CONFLICT_SQL.format(exclude=skip), cast(Any, params))
+        # Adapted as the ORM would: on SQLite a boundary (back-to-back bookings) must compare equal.
+        cursor.execute(_CONFLICT_SQL.format(exclude=skip), raw_sql.params(params))
         row = cursor.fetchone()
     if row is None:
         return None
@@ -221,14 +278,18 @@ def book_series(
     *,
     actor: Actor,
     source: str | None = None,
+    now: datetime | None = None,
 ) -> Series:
-    """All sessions or none: one clash rolls the whole series back."""
+    """All sessions or none: one clash rolls the whole series back. The sessions must be the
+    series `spec` asks for (and its plan's), re-checked under the lock."""
     require_booking(actor, clinic, spec.client, spec.appointment_type)
     source = source or source_of(actor)
     if len(sessions) != spec.sessions:
         raise BookingError(f"Expected {spec.sessions} sessions, got {len(sessions)}.")
     created_by = permissions.membership_of(actor)
     lock_resources(sessions, [spec.client.pk])
+    require_plan_fits(clinic, spec, now=now or clock.now())
+    require_fit(clinic, spec.request([]), sessions, label="This series")
     series = Series.objects.create(
         clinic=clinic,
         client=spec.client,
@@ -258,13 +319,19 @@ def book_option(
     clinic: Clinic, spec: SeriesSpec, token: str, *, actor: Actor, now: datetime, source: str | None = None
 ) -> Series:
     """Book a signed option from an earlier search for `spec`. No second search: the token proves
-    the option came from one (within OPTION_MAX_AGE), and book_series re-checks every resource
-    under lock, so a slot taken meanwhile is refused (SlotTaken) rather than double-booked."""
+    the option came from a search for this very request (within OPTION_MAX_AGE), and book_series
+    re-checks the sessions' fit and every resource under lock, so a slot taken meanwhile is
+    refused (SlotTaken) rather than double-booked."""
     require_booking(actor, clinic, spec.client, spec.appointment_type)
     snapshot = load_resources(clinic, *spec.window())
     spec.check_not_past(local_today(snapshot, spec, now))
-    sessions = decode_option(token, spec.appointment_type, snapshot)
-    return book_series(clinic, spec, sessions, actor=actor, source=source)
+    sessions = decode_option(token, spec, snapshot)
+    return book_series(clinic, spec, sessions, actor=actor, source=source, now=now)
+
+
+def single_request(appointment_type: AppointmentType) -> eng.SeriesRequest:
+    """One session of a type, no windows: what a single booking is checked against."""
+    return eng.SeriesRequest(appointment_type=engine_type(appointment_type), sessions=(eng.SessionSpec(),))
 
 
 @transaction.atomic
@@ -279,6 +346,7 @@ def book_single(
 ) -> Appointment:
     require_booking(actor, clinic, client, appointment_type)
     lock_resources([e], [client.pk])
+    require_fit(clinic, single_request(appointment_type), [e])
     return insert(
         clinic,
         client,

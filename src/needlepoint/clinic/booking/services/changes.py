@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from needlepoint import inputs
 from needlepoint import scheduling as eng
 from needlepoint.clinic import events, permissions
 from needlepoint.clinic.consent.services import ConsentMissing, require_consent, require_consent_for_client
@@ -143,6 +144,8 @@ def reschedule_appointment(
     move alone keeps every rule it is applied; otherwise the repaired series is proposed, and
     applied only with `apply_repair` (staff confirmed the knock-on moves)."""
     permissions.require(actor, Action.MOVE, appointment)
+    if not inputs.plausible_instant(new_start):  # year 1 or 9999 would overflow below
+        raise InvalidInput(inputs.DATE_RANGE_MESSAGE, field="new_start")
     if appointment.status != AppointmentStatus.BOOKED:
         raise BookingError("Only booked appointments can be moved.")
     _refuse_late_client(actor, appointment, policy_for(appointment.clinic), now, "moved")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypedDict
@@ -15,7 +17,7 @@ from needlepoint.clinic.errors import InvalidInput
 from ..engine import Snapshot, client_busy, engine_type, load_snapshot
 from ..models import AppointmentType, Series
 from .errors import BookingError
-from .preferences import preferences_from_json
+from .preferences import preferences_from_json, preferences_to_json
 
 #: Bounds of a series request: no protocol course has more sessions or longer gaps, and a first
 #: window longer than a year is a typing mistake (the engine would search all of it).
@@ -86,6 +88,20 @@ class SeriesSpec:
             source=series.source,
             plan_id=series.plan_id,
         )
+
+    def digest(self) -> str:
+        """What this request asks for, hashed: a signed option carries it, so it can only be booked
+        for the request it answered (client, type, plan, shape, constraints, preferences)."""
+        asked = {
+            "client": self.client.pk,
+            "type": self.appointment_type.pk,
+            "plan": self.plan_id,
+            **{k: str(v) for k, v in series_shape(self).items()},
+            "locations": sorted(self.location_ids) if self.location_ids is not None else None,
+            "practitioners": sorted(self.practitioner_ids) if self.practitioner_ids is not None else None,
+            "preferences": preferences_to_json(self.preferences),
+        }
+        return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
     def window(self) -> tuple[datetime, datetime]:
         """UTC bounds wide enough for every local date any session could fall on."""

@@ -17,7 +17,7 @@ from needlepoint.clinic.permissions import Action, Actor
 
 from ..engine import engine_type
 from ..models import Appointment, AppointmentStatus, AppointmentType, WaitlistEntry, WaitlistStatus
-from .book import insert
+from .book import insert, lock_resources, require_fit, single_request
 from .changes import cancel_as_part_of
 from .errors import BookingError
 
@@ -76,6 +76,9 @@ def accept_offer(entry: WaitlistEntry, *, actor: Actor, now: datetime) -> Appoin
         room_id=str(entry.offered_room_id),
         device_id=str(entry.offered_device_id) if entry.offered_device_id else None,
     )
+    lock_resources([e], [entry.client_id])
+    # The rota or the type may have changed since the offer was made.
+    require_fit(entry.clinic, single_request(entry.appointment_type), [e], label="The offered slot")
     if entry.replaces is not None and entry.replaces.status == AppointmentStatus.BOOKED:
         cancel_as_part_of(entry.replaces, actor=actor, reason="moved earlier from the waitlist", now=now)
     appt = insert(

@@ -15,9 +15,9 @@ class PermanentError(Exception):
 
 
 class SmsBackend(Protocol):
-    def send(self, to: str, body: str, *, idempotency_key: str) -> str:
-        """Send one text; return the provider's message id. Raise PermanentError or any
-        other exception (transient: retried)."""
+    def send(self, to: str, body: str, *, idempotency_key: str, sender: str = "") -> str:
+        """Send one text (from `sender`, the clinic's own number, when given); return the
+        provider's message id. Raise PermanentError or any other exception (transient: retried)."""
         ...
 
 

@@ -19,12 +19,13 @@ def connection() -> Any:
     return get_connection(fail_silently=False)
 
 
-def send(conn: Any, *, to: str, subject: str, body: str, key: str) -> str:
+def send(conn: Any, *, to: str, subject: str, body: str, key: str, reply_to: str = "") -> str:
     mid = message_id(key)
     email = EmailMultiAlternatives(
         subject=subject,
         body=body,
         to=[to],
+        reply_to=[reply_to] if reply_to else None,
         connection=conn,
         headers={"Message-ID": mid, "X-Idempotency-Key": key},
     )

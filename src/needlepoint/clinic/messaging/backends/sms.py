@@ -15,8 +15,8 @@ from . import PermanentError
 
 
 class ConsoleSmsBackend:
-    def send(self, to: str, body: str, *, idempotency_key: str) -> str:
-        sys.stdout.write(f"SMS to {to} [{idempotency_key}]\n{body}\n\n")
+    def send(self, to: str, body: str, *, idempotency_key: str, sender: str = "") -> str:
+        sys.stdout.write(f"SMS to {to}{f' from {sender}' if sender else ''} [{idempotency_key}]\n{body}\n\n")
         return f"console-{idempotency_key}"
 
 
@@ -31,9 +31,9 @@ class TwilioSmsBackend:
         self.base = settings.NEEDLEPOINT_TWILIO_BASE_URL.rstrip("/")
         self.timeout = 10.0
 
-    def send(self, to: str, body: str, *, idempotency_key: str) -> str:
+    def send(self, to: str, body: str, *, idempotency_key: str, sender: str = "") -> str:
         url = f"{self.base}/2010-04-01/Accounts/{urllib.parse.quote(self.sid)}/Messages.json"
-        data = urllib.parse.urlencode({"To": to, "From": self.sender, "Body": body}).encode()
+        data = urllib.parse.urlencode({"To": to, "From": sender or self.sender, "Body": body}).encode()
         auth = base64.b64encode(f"{self.sid}:{self.token}".encode()).decode()
         request = urllib.request.Request(  # noqa: S310 - https (or a local test URL) from settings
             url,

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from needlepoint import clock
+from needlepoint import clock, inputs
 from needlepoint.clinic.accounts.models import ApiToken
 from needlepoint.clinic.api_tokens import (
     MAX_LIFETIME,
@@ -17,6 +17,7 @@ from needlepoint.clinic.api_tokens import (
     tokens_of,
 )
 from needlepoint.web.access import ALL_STAFF, membership_of, staff_view
+from needlepoint.web.reauth import confirm_redirect, recently_authenticated
 
 
 @staff_view(*ALL_STAFF)
@@ -28,7 +29,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("token", "")
         token = (
             ApiToken.objects.for_clinic(membership.clinic_id)
-            .filter(membership=membership, pk=int(raw) if raw.isdigit() else 0)
+            .filter(membership=membership, pk=inputs.parse_id(raw) or 0)
             .first()
         )
         if token is None:  # someone else's token, or another clinic's: not even confirmed to exist
@@ -36,6 +37,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         revoke_token(token, now=clock.now())
         messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
         return redirect("api-tokens")
+    if request.method == "POST" and not recently_authenticated(request):
+        return confirm_redirect(request)  # a new token is a new way in: password first
     if request.method == "POST":
         days = request.POST.get("expires_in_days", "").strip()
         try:
@@ -44,7 +47,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 name=request.POST.get("name", "")[:100],
                 scopes=request.POST.getlist("scopes"),
                 now=clock.now(),
-                expires_in_days=int(days) if days.isdigit() else (None if days == "" else -1),
+                # Anything but ASCII digits ('²', '٣', '1e3') is -1, which issue_token refuses.
+                expires_in_days=None if days == "" else inputs.ascii_int(days, lo=0, hi=10**6) or -1,
             )
         except TokenError as exc:
             context["error"] = exc.message

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from needlepoint import inputs
 from needlepoint.clinic.accounts import two_factor
 from needlepoint.clinic.accounts.middleware import SESSION_KEY
 from needlepoint.clinic.accounts.selectors import active_memberships
@@ -72,9 +73,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def switch_clinic(request: HttpRequest) -> HttpResponse:
-    try:
-        wanted = int(request.POST.get("clinic", ""))
-    except ValueError:
+    wanted = inputs.parse_id(request.POST.get("clinic", ""))
+    if wanted is None:
         return HttpResponseBadRequest("Choose a clinic.")
     membership = active_memberships(request.user).filter(clinic_id=wanted).first()  # type: ignore[arg-type]
     if membership is None:

@@ -7,28 +7,21 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from needlepoint import clock
-from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.errors import DomainError, NotAllowed
 from needlepoint.interop import ical
 from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
+from needlepoint.web.appointment_access import staff_appointment
 from needlepoint.web.booking.forms import CancelForm, MoveForm, refuse
 
 
 def _appointment(request: HttpRequest, pk: int, action: str = "view appointment") -> Appointment:
-    appt = get_object_or_404(
-        Appointment.objects.for_clinic(clinic_of(request)).select_related(
-            "client", "location", "practitioner__user", "room", "device", "appointment_type", "series"
-        ),
-        pk=pk,
-    )
-    record_access(AccessContext.from_request(request), client=appt.client, action=action)
-    return appt
+    return staff_appointment(request, pk, action)
 
 
 def _local(appt: Appointment) -> dict[str, datetime]:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from needlepoint import clock
+from needlepoint import clock, inputs
 from needlepoint import scheduling as eng
 from needlepoint.clinic.audit.services import AccessContext
 from needlepoint.clinic.booking import services
@@ -29,6 +29,10 @@ def _initial(request: HttpRequest, today: date) -> dict[str, object]:
         "first_earliest": today + timedelta(days=1),
         "first_latest": today + timedelta(days=14),
     }
+    # Prefilled from the calendar's empty slot (day, time, practitioner, location, one session).
+    for key in ("sessions", "first_earliest", "first_latest", "location", "practitioner", "arrival_at"):
+        if request.GET.get(key):
+            initial[key] = request.GET[key][:40]
     course = request.GET.get("course")
     for key, _, values in protocol_courses():
         if key == course:
@@ -45,10 +49,11 @@ def _plan_windows(request: HttpRequest, client: Client, today: date) -> SeriesWi
     raw = request.POST.get("plan") or request.GET.get("plan")
     if not raw:
         return None
-    if not raw.isdigit():
+    plan_id = inputs.parse_id(raw)
+    if plan_id is None:
         raise Http404("No such plan.")
     plan = get_object_or_404(
-        TreatmentPlan.objects.for_clinic(client.clinic_id).filter(client=client), pk=int(raw)
+        TreatmentPlan.objects.for_clinic(client.clinic_id).filter(client=client), pk=plan_id
     )
     return bookable_plan(plan, today=today)
 
@@ -116,7 +121,7 @@ def series_book(request: HttpRequest, client_pk: int) -> HttpResponse:
             "result": result,
             "options": [
                 {
-                    "token": services.encode_option(o.sessions),
+                    "token": services.encode_option(spec, o.sessions),
                     "score": o.score,
                     "rows": [_row(a, snapshot) for a in o.sessions],
                 }

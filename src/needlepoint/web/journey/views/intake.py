@@ -12,8 +12,9 @@ from needlepoint.clinic.intake.data import from_json
 from needlepoint.clinic.intake.models import IntakeSource
 from needlepoint.clinic.intake.services import IntakeInvalid, submit_intake
 from needlepoint.clinic.permissions import Action
-from needlepoint.protocol import default_protocol
-from needlepoint.web.access import ALL_STAFF, staff_view
+from needlepoint.clinic.sensitivity import reads_clinical, rows, shown
+from needlepoint.protocol import default_protocol, sides
+from needlepoint.web.access import ALL_STAFF, CLINICAL, staff_view
 from needlepoint.web.client_forms import IntakeForm
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.photo_response import photo_response
@@ -25,7 +26,9 @@ def _intake_form(request: HttpRequest, client_pk: int, *, tablet: bool) -> HttpR
     client = client_for_read(ctx(request), client_pk)
     protocol = default_protocol()
     previous = selectors.latest_intake(client)
-    initial = _initial_from(previous) if previous and not tablet else None
+    # A new version starts from the last one's answers: only for staff who may read them.
+    prefill = previous is not None and not tablet and reads_clinical(membership(request))
+    initial = _initial_from(previous) if prefill else None
     form = IntakeForm(request.POST or None, request.FILES or None, protocol=protocol, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,8 +75,10 @@ def _initial_from(intake: object) -> dict[str, object]:
     for i, s in enumerate(data.skin_state[:3]):
         initial.update({f"state_{i}_where": s.where, f"state_{i}_code": s.code, f"state_{i}_since": s.since})
     for a in data.areas:
-        initial[f"area_{a.area}"] = a.indication
-        initial[f"grade_{a.area}"] = a.goodman_baron_grade
+        base, side = sides.split(a.area)
+        initial[f"area_{base}"] = a.indication
+        initial[f"grade_{base}"] = a.goodman_baron_grade
+        initial[f"side_{base}"] = side or ""
     return initial
 
 
@@ -90,16 +95,26 @@ def intake_tablet(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @staff_view(*ALL_STAFF)
 def intake_detail(request: HttpRequest, intake_pk: int) -> HttpResponse:
+    """Front desk sees that the intake exists (version, date, plans from it); its answers and
+    photos are for owners and practitioners (clinic/sensitivity.py)."""
     intake = selectors.intake_for_read(ctx(request), intake_pk)
+    reader = membership(request)
+    common = {
+        "intake": shown(reader, intake),
+        "client": intake.client,
+        "plans": intake.plans.order_by("-created_at"),
+    }
+    if not reads_clinical(reader):
+        return render(request, "intake/detail.html", common | {"clinical": False})
     protocol = default_protocol()
     d = protocol.data
     data = from_json(intake)
     return render(
         request,
         "intake/detail.html",
-        {
-            "intake": intake,
-            "client": intake.client,
+        common
+        | {
+            "clinical": True,
             "conditions": [d.conditions[c].name if c in d.conditions else c for c in data.conditions],
             "medications": [
                 (d.medications[m.code].name if m.code in d.medications else m.code, m.stopped_on)
@@ -107,7 +122,7 @@ def intake_detail(request: HttpRequest, intake_pk: int) -> HttpResponse:
             ],
             "states": [
                 (
-                    d.areas[s.where].name if s.where in d.areas else s.where,
+                    protocol.area_name(s.where),
                     d.skin_states[s.code].name if s.code in d.skin_states else s.code,
                     s.since,
                 )
@@ -115,21 +130,21 @@ def intake_detail(request: HttpRequest, intake_pk: int) -> HttpResponse:
             ],
             "areas": [
                 (
-                    d.areas[a.area].name if a.area in d.areas else a.area,
+                    protocol.area_name(a.area),
                     d.indications[a.indication].name if a.indication in d.indications else a.indication,
                     a.goodman_baron_grade,
                 )
                 for a in data.areas
             ],
-            "plans": intake.plans.order_by("-created_at"),
             "photos": [
-                (p, d.areas[p.area].name if p.area in d.areas else p.area) for p in intake.photos.all()
+                (p, protocol.area_name(p.area))
+                for p in rows(reader, "intake.IntakePhoto", intake.photos.all())
             ],
         },
     )
 
 
-@staff_view(*ALL_STAFF)
+@staff_view(*CLINICAL)  # photos are clinical (clinic/sensitivity.py)
 def intake_photo(request: HttpRequest, photo_pk: int) -> HttpResponse:
     """A client's intake photo (?size=thumb for the small one); the read is logged."""
     photo = selectors.photo_for_read(ctx(request), photo_pk)

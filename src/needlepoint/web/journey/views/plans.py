@@ -8,13 +8,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from needlepoint import inputs
+from needlepoint.clinic.accounts.models import Membership
 from needlepoint.clinic.clinics.selectors import clinic_today
 from needlepoint.clinic.consent.selectors import valid_consent_for_plan
 from needlepoint.clinic.intake.selectors import intake_for_read, latest_intake
 from needlepoint.clinic.permissions import Action
 from needlepoint.clinic.plans import selectors, services
 from needlepoint.clinic.plans.models import PlanStatus, TreatmentPlan
+from needlepoint.clinic.pricing.services import price_of_plan
+from needlepoint.clinic.sensitivity import reads_clinical, shown
 from needlepoint.protocol import Severity, default_protocol
+from needlepoint.web import body_map
 from needlepoint.web.access import ALL_STAFF, staff_view
 from needlepoint.web.errors import apply_to_form, messages_of
 from needlepoint.web.journey.forms import AcknowledgeForm, CancelPlanForm, PlanEditForm, PlanStartForm
@@ -36,9 +41,7 @@ def plan_create(request: HttpRequest, intake_pk: int) -> HttpResponse:
         if revise := request.POST.get("supersedes", "").strip():
             supersedes = (
                 TreatmentPlan.objects.for_clinic(clinic(request))
-                .filter(
-                    pk=revise if revise.isdigit() else 0, client=intake.client, status=PlanStatus.CONFIRMED
-                )
+                .filter(pk=inputs.parse_id(revise) or 0, client=intake.client, status=PlanStatus.CONFIRMED)
                 .first()
             )
         try:
@@ -70,22 +73,42 @@ def plan_create(request: HttpRequest, intake_pk: int) -> HttpResponse:
     )
 
 
+def _front_desk_context(plan: TreatmentPlan, reader: Membership) -> dict[str, object]:
+    """What front desk needs to book and take payment: status, areas by name, the series and
+    its windows, price, consent; no findings, depths or notes (clinic/sensitivity.py)."""
+    return {
+        "clinical": False,
+        "plan": shown(reader, plan),
+        "client": plan.client,
+        "findings": [],
+        "areas": [shown(reader, a) for a in plan.areas.order_by("position")],
+        "consent_documents": plan.consent_documents.order_by("-version"),
+        "valid_consent": valid_consent_for_plan(plan),
+        "price": price_of_plan(plan),
+    }
+
+
 def _detail_context(plan: TreatmentPlan) -> dict[str, object]:
     engine = selectors.engine_plan(plan)
     findings = sorted(
         plan.findings.select_related("acknowledged_by__user"), key=lambda f: (_ORDER[f.severity], f.pk)
     )
     return {
+        "clinical": True,
         "plan": plan,
         "client": plan.client,
         "engine": engine,
         "findings": findings,
         "areas": plan.areas.order_by("position"),
         "removed": engine.removed_areas,
+        "plan_map": body_map.for_plan(
+            {a.area: a.depth_mm for a in plan.areas.all()}, [r.area for r in engine.removed_areas]
+        ),
         "problems": services.confirmation_problems(plan) if plan.is_draft else [],
         "series": engine.series,
         "consent_documents": plan.consent_documents.order_by("-version"),
         "valid_consent": valid_consent_for_plan(plan),
+        "price": price_of_plan(plan),
         "newer_intake": (latest := latest_intake(plan.client)) is not None and latest.pk != plan.intake_id,
     }
 
@@ -93,6 +116,9 @@ def _detail_context(plan: TreatmentPlan) -> dict[str, object]:
 @staff_view(*ALL_STAFF)
 def plan_detail(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = selectors.plan_for_read(ctx(request), plan_pk)
+    reader = membership(request)
+    if not reads_clinical(reader):
+        return render(request, "plans/detail.html", _front_desk_context(plan, reader))
     return render(request, "plans/detail.html", _detail_context(plan))
 
 
@@ -164,9 +190,7 @@ def plan_confirm(request: HttpRequest, plan_pk: int) -> HttpResponse:
         services.confirm_plan(plan, actor=membership(request), now=now(), today=clinic_today(clinic(request)))
     except services.PlanError as exc:
         plan.refresh_from_db()
-        context = _detail_context(plan) | {
-            "confirm_errors": messages_of(exc)
-        }
+        context = _detail_context(plan) | {"confirm_errors": messages_of(exc)}
         return render(request, "plans/detail.html", context, status=400)
     messages.success(request, "Plan confirmed. Next: consent.")
     return redirect("plan-detail", plan_pk=plan.pk)

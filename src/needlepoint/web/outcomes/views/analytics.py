@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
 
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.outcomes.analytics import (
@@ -16,10 +16,13 @@ from needlepoint.clinic.outcomes.analytics import (
     csv_rows,
     practice_analytics,
 )
-from needlepoint.clinic.outcomes.scoring import scale_name
+from needlepoint.clinic.outcomes.scoring import SATISFACTION, improvement_range, scale_name, scale_range
 from needlepoint.clinic.outcomes.statistics import MIN_N
+from needlepoint.interop import csv_writer
 from needlepoint.web.access import OWNER_ONLY, clinic_of, staff_view
 from needlepoint.web.outcomes.forms import AnalyticsForm
+
+from .interval_chart import Group, interval_svg
 
 
 def _report(request: HttpRequest) -> tuple[AnalyticsForm, Report | None, str]:
@@ -40,11 +43,40 @@ def _report(request: HttpRequest) -> tuple[AnalyticsForm, Report | None, str]:
     return form, report, ""
 
 
+def _charts(report: Report, scale_label: str) -> list[SafeString]:
+    """Dot-and-whisker charts of the report's means and adverse-event rate (escaped SVG)."""
+    rows = report.rows
+    charts = [
+        interval_svg(
+            f"Mean improvement, {scale_label} (positive = better)",
+            [Group(r.label, r.improvement) for r in rows],
+            bounds=tuple(map(float, improvement_range(report.scale))),  # type: ignore[arg-type]
+            zero_line=True,
+            chart_id="chart-improvement",
+        ),
+        interval_svg(
+            "Satisfaction, 1–5 (higher is better)",
+            [Group(r.label, r.satisfaction) for r in rows],
+            bounds=tuple(map(float, scale_range(SATISFACTION))),  # type: ignore[arg-type]
+            chart_id="chart-satisfaction",
+        ),
+        interval_svg(
+            "Adverse-event rate (sessions with an event)",
+            [Group(r.label, r.ae_rate) for r in rows],
+            bounds=(0.0, 1.0),
+            digits=3,
+            chart_id="chart-ae-rate",
+        ),
+    ]
+    return [mark_safe(c) for c in charts]  # noqa: S308 — built from escaped text only
+
+
 @staff_view(*OWNER_ONLY)
 def analytics(request: HttpRequest) -> HttpResponse:
     form, report, error = _report(request)
     # Aggregates only, but over clients' treatment records: the read is logged.
     record_access(AccessContext.from_request(request), client=None, action="analytics")
+    scale_label = scale_name(report.scale) if report else ""
     return render(
         request,
         "outcomes/analytics.html",
@@ -53,7 +85,8 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "report": report,
             "error": error,
             "dimension_label": DIMENSIONS.get(report.dimension, "") if report else "",
-            "scale_label": scale_name(report.scale) if report else "",
+            "scale_label": scale_label,
+            "charts": _charts(report, scale_label) if report and report.rows else [],
             "min_n": MIN_N,
             "query": request.GET.urlencode(),
         },
@@ -69,7 +102,5 @@ def analytics_export(request: HttpRequest) -> HttpResponse:
     record_access(AccessContext.from_request(request), client=None, action="analytics_export")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="analytics-{report.dimension}.csv"'
-    writer = csv.writer(response)
-    for row in csv_rows(report):
-        writer.writerow(row)
+    csv_writer.writer(response).writerows(csv_rows(report))
     return response

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -17,9 +17,11 @@ from needlepoint.clinic.outcomes import selectors, services
 from needlepoint.clinic.outcomes.models import AdverseEvent, FollowUpTask
 from needlepoint.clinic.outcomes.services import OutcomeError
 from needlepoint.clinic.permissions import Action
+from needlepoint.interop import csv_writer
 from needlepoint.web.access import CLINICAL, clinic_of, membership_of, staff_view
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.outcomes.forms import EventFilterForm, EventForm, EventUpdateForm, ResolveForm, TaskForm
+from needlepoint.web.query import INVALID, query_id
 
 CSV_COLUMNS = [
     "id", "opened_utc", "client_id", "client", "session_id", "session_start_utc", "practitioner",
@@ -28,25 +30,33 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _filters(request: HttpRequest) -> tuple[EventFilterForm, selectors.EventFilters]:
+def _filters(request: HttpRequest) -> tuple[EventFilterForm, selectors.EventFilters | None]:
+    """The form and its filters; None filters when the client id cannot be one (nothing matches)."""
     form = EventFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    client = request.GET.get("client", "")
+    client = query_id(request, "client")
+    if client is INVALID:
+        return form, None
     return form, selectors.EventFilters(
         status=data.get("status") or "",
         type=data.get("type") or "",
         severity=data.get("severity") or "",
         origin=data.get("origin") or "",
-        client_id=int(client) if client.isdigit() else None,
+        client_id=client,
         since=data.get("since"),
         until=data.get("until"),
     )
 
 
+def _events(request: HttpRequest, filters: selectors.EventFilters | None) -> QuerySet[AdverseEvent]:
+    qs = selectors.adverse_events(clinic_of(request), filters or selectors.EventFilters())
+    return qs if filters is not None else qs.none()
+
+
 @staff_view(*CLINICAL)
 def event_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    qs = selectors.adverse_events(clinic_of(request), filters)
+    qs = _events(request, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     record_access(AccessContext.from_request(request), client=None, action="adverse_events")
     query = request.GET.copy()
@@ -62,12 +72,12 @@ def event_export(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     if form.errors:
         return HttpResponse(f"Bad filter: {form.errors.as_text()}", status=400, content_type="text/plain")
-    qs = selectors.adverse_events(clinic_of(request), filters).prefetch_related("tasks")
+    qs = _events(request, filters).prefetch_related("tasks")
     record_access(AccessContext.from_request(request), client=None, action="adverse_events_export")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="adverse-events.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = csv_writer.writer(response)  # clients' own words: formula-like text is neutralised
     writer.writerow(CSV_COLUMNS)
     for e in qs:
         appt = e.appointment

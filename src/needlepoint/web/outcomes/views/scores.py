@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.outcomes import selectors, services
 from needlepoint.clinic.outcomes.scoring import SATISFACTION
 from needlepoint.clinic.outcomes.services import OutcomeError
 from needlepoint.clinic.permissions import Action
 from needlepoint.web.access import clinic_of, membership_of, staff_view
+from needlepoint.web.appointment_access import staff_appointment
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.outcomes.forms import SatisfactionForm, ScoreForm
 
@@ -28,11 +28,7 @@ def _planned_areas(appt: Appointment) -> list[tuple[str, str]]:
 @staff_view(action=Action.RECORD_OUTCOME)
 def session_scores(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     clinic = clinic_of(request)
-    appt = get_object_or_404(
-        Appointment.objects.for_clinic(clinic).select_related("client", "series__plan", "location"),
-        pk=appointment_pk,
-    )
-    record_access(AccessContext.from_request(request), client=appt.client, action="outcome_scores")
+    appt = staff_appointment(request, appointment_pk, "outcome_scores")
     existing = [s for s in selectors.client_scores(clinic, appt.client) if s.appointment_id == appt.pk]
     areas = _planned_areas(appt)
     form = ScoreForm(request.POST or None, initial={"area": areas[0][0] if areas else "",

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from needlepoint import clock
-from needlepoint.clinic.audit.services import AccessContext, record_access
+from needlepoint.clinic.accounts.models import Role
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.permissions import Action, may
@@ -28,7 +28,9 @@ from needlepoint.clinic.treatments import protocol_rules, selectors, services
 from needlepoint.clinic.treatments.errors import TreatmentError
 from needlepoint.clinic.treatments.models import Chart, ChartEntry, Lot, NumbingApplication
 from needlepoint.clinic.treatments.vocab import REACTION_BY_CODE, LotKind
+from needlepoint.web import body_map
 from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
+from needlepoint.web.appointment_access import staff_appointment
 from needlepoint.web.errors import apply_to_form
 from needlepoint.web.treatments.forms import (
     AddendumForm,
@@ -38,17 +40,16 @@ from needlepoint.web.treatments.forms import (
     SignForm,
 )
 
+#: Statuses in which the chart takes entries (the template shows the entry form then).
+CHARTABLE = ("checked_in", "completed")
+
 #: Seconds between refreshes of the numbing clock (htmx poll, or the Refresh header without JS).
 CLOCK_REFRESH_SECONDS = 30
 
 
 def appointment_or_404(request: HttpRequest, pk: int, action: str) -> Appointment:
-    try:
-        appt = selectors.appointment_for(clinic_of(request), pk)
-    except Appointment.DoesNotExist as exc:
-        raise Http404 from exc
-    record_access(AccessContext.from_request(request), client=appt.client, action=action)
-    return appt
+    """The appointment, its read logged, its location's zone active (clock fragment included)."""
+    return staff_appointment(request, pk, action)
 
 
 def _is_clinical(request: HttpRequest) -> bool:
@@ -101,6 +102,8 @@ def _page(request: HttpRequest, appt: Appointment, status: int = 200, **forms_: 
         charted = {e.area for e in entries}
         remaining = [a for a in areas if a not in charted]
         usable = _usable(clinic, appt, now)
+        # The entry form is on the page: an unsigned chart of a client who is in.
+        charting = bool(remaining) and not (chart and chart.is_signed) and appt.status in CHARTABLE
         context.update(
             chart=chart,
             entries=[(e, [REACTION_BY_CODE[r] for r in e.reactions]) for e in entries],
@@ -116,14 +119,48 @@ def _page(request: HttpRequest, appt: Appointment, status: int = 200, **forms_: 
                 initial={"area": remaining[0] if remaining else None},
             ),
             remaining=remaining,
-            sign_form=forms_.get("sign_form")
-            or SignForm(initial={"signature_name": membership_of(request).name}),
+            signer=_signer(request, appt),
+            sign_form=forms_.get("sign_form") or _sign_form(request, appt),
             addendum_form=forms_.get("addendum_form") or AddendumForm(chart=chart),
             photos=list(selectors.photos_of_appointment(clinic, appt)),
             photo_form=forms_.get("photo_form") or PhotoForm(areas=areas),
             no_lots=not usable[LotKind.CARTRIDGE],
+            chart_map=_chart_map(plan, remaining if charting else [], entries),
+            chart_target="id_entry-area" if charting else "",
+            photo_map=body_map.build(states=dict.fromkeys(areas, "choosable")),
         )
     return render(request, "treatments/day.html", context, status=status)
+
+
+def _chart_map(
+    plan: TreatmentPlan | None, choosable: list[str], entries: list[ChartEntry]
+) -> list[body_map.MapView]:
+    """The plan on the face: charted areas shaded by the depth used, the rest planned with the
+    planned depth (``choosable`` ones a click away), the engine's removed areas marked."""
+    if plan is None:
+        return []
+    return body_map.for_plan(
+        {a.area: a.depth_mm for a in plan.areas.all()},
+        [r["area"] for r in (plan.engine_plan or {}).get("removed_areas", [])],
+        choosable=choosable,
+        charted={e.area: e.depth_mm for e in entries},
+    )
+
+
+def _signer(request: HttpRequest, appt: Appointment) -> dict[str, Any]:
+    """What signing would record (the service decides; this only shows it before the click)."""
+    me = membership_of(request)
+    own = me.pk == appt.practitioner_id
+    return {
+        "may_sign": own or me.role == Role.OWNER,
+        "signature": me.name if own else f"{me.name} (owner) for practitioner {appt.practitioner.name}",
+        "practitioner": appt.practitioner.name,
+    }
+
+
+def _sign_form(request: HttpRequest, appt: Appointment, data: Any = None) -> SignForm:
+    own = membership_of(request).pk == appt.practitioner_id
+    return SignForm(data, practitioner="" if own else appt.practitioner.name)
 
 
 def _usable(clinic: Clinic, appt: Appointment, now: datetime) -> dict[str, list[Lot]]:
@@ -253,10 +290,18 @@ def record_numbing(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_view(action=Action.RECORD_NUMBING)
 def numbing_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record that the cream was wiped off (before needling)."""
+    """Record that the cream was wiped off (before needling). The time cannot be changed
+    afterwards, so a post without ``confirm=yes`` (the day page's two-step button sends it)
+    answers a confirmation page instead of recording anything: no JavaScript needed."""
     application = get_object_or_404(NumbingApplication.objects.for_clinic(clinic_of(request)), pk=pk)
     appt = appointment_or_404(request, application.appointment_id, "record numbing removed")
     clinic, actor = clinic_of(request), membership_of(request)
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "treatments/confirm_removal.html",
+            {"appt": appt, "application": application, "applied": _local(appt, application.applied_at)},
+        )
     return _flash_outcome(
         request,
         appt,
@@ -336,11 +381,9 @@ def chart_sign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         appt,
         "sign_form",
-        SignForm(request.POST),
-        lambda c: services.sign_chart(
-            clinic, actor, chart, signature_name=c["signature_name"], now=clock.now()
-        ),
-        "Chart signed and locked. Corrections are now addenda.",
+        _sign_form(request, appt, request.POST),
+        lambda c: services.sign_chart(clinic, actor, chart, now=clock.now()),
+        "Chart signed and locked; the session is completed. Corrections are now addenda.",
     )
 
 
