@@ -46,7 +46,7 @@ EXAMPLES: dict[type[DomainError], Callable[[type[Any]], DomainError]] = {
     RateLimited: lambda cls: cls(),
     LinkInvalid: lambda cls: cls(),
     RotaOverlap: lambda cls: cls(_shift(9, 13), _shift(12, 17)),
-    DuplicateClient: lambda cls: cls([Match(Client(pk=7, first_name="Ada", last_name="Lovelace"), ("email",))]),
+    DuplicateClient: lambda cls: cls([Match(Client(pk=7, first_name="Ada", last_name="Byron"), ("email",))]),
 }
 
 
