@@ -28,24 +28,26 @@ def test_each_state_comes_from_status_numbing_and_chart_in_arrival_order(clinic_
     day = treatment_day(clinic_a)  # 10:00, checked in, nothing else yet → arrived
     w: Any = clinic_a
     desk, pract = w.memberships[Role.FRONT_DESK], w.memberships[Role.PRACTITIONER]
-    expected = appointment_at(clinic_a, START + timedelta(hours=4))
-    numbing = appointment_at(clinic_a, START + timedelta(hours=1))
+    # Ten-minute sessions an hour apart from 12:00 (after the 10:00 ends): on PostgreSQL the
+    # exclusion constraints refuse one practitioner, room or device twice at once.
+    expected = appointment_at(clinic_a, START + timedelta(hours=5), minutes=10)
+    numbing = appointment_at(clinic_a, START + timedelta(hours=2), minutes=10)
     services.check_in(w.clinic, desk, numbing, now=START)
     services.record_numbing(w.clinic, desk, numbing, areas=["cheeks"], now=START)
-    wiped = appointment_at(clinic_a, START + timedelta(hours=2))
+    wiped = appointment_at(clinic_a, START + timedelta(hours=3), minutes=10)
     services.check_in(w.clinic, desk, wiped, now=START)
     applied = services.record_numbing(w.clinic, desk, wiped, areas=["cheeks"], now=START - timedelta(hours=1))
     services.remove_numbing(w.clinic, desk, applied, now=START)
-    signed = appointment_at(clinic_a, START + timedelta(hours=3))
+    signed = appointment_at(clinic_a, START + timedelta(hours=4), minutes=10)
     services.check_in(w.clinic, desk, signed, now=START)
     chart = services.start_chart(w.clinic, pract, signed, now=START)
     # Signed as the chart service records it (its signing rules are tested with the charts).
     Chart.objects.filter(pk=chart.pk).update(signed_at=START, signed_by=pract, signature_name=pract.name)
-    done = appointment_at(clinic_a, START - timedelta(hours=2))
+    done = appointment_at(clinic_a, START - timedelta(hours=2), minutes=10)
     _status(done, AppointmentStatus.COMPLETED)
-    missed = appointment_at(clinic_a, START - timedelta(hours=1))
+    missed = appointment_at(clinic_a, START - timedelta(hours=1), minutes=10)
     _status(missed, AppointmentStatus.NO_SHOW)
-    cancelled = appointment_at(clinic_a, START + timedelta(hours=5))
+    cancelled = appointment_at(clinic_a, START + timedelta(hours=6), minutes=10)
     _status(cancelled, AppointmentStatus.CANCELLED)
 
     sheet = day_sheet(w.location, TODAY, viewer=desk, now=START)
@@ -78,7 +80,7 @@ def test_late_no_show_possible_and_a_practitioners_own_first(clinic_a: ClinicWor
 
     user = User.objects.create_user("colleague@example.com", "x" * 12)
     colleague = Membership.objects.create(clinic=w.clinic, user=user, role=Role.PRACTITIONER)
-    theirs = appointment_at(clinic_a, START + timedelta(hours=1))
+    theirs = appointment_at(clinic_a, START + timedelta(hours=2))  # after the 10:00 (same room)
     Appointment.objects.filter(pk=theirs.pk).update(practitioner=colleague)
     now = START + timedelta(minutes=5)
 
@@ -121,7 +123,7 @@ def test_a_new_york_dst_day_holds_that_local_date_and_shows_local_times(db: None
     early = appointment_at(ny, datetime(2027, 3, 14, 6, 30, tzinfo=UTC))  # 01:30 EST
     late = appointment_at(ny, datetime(2027, 3, 14, 14, 0, tzinfo=UTC))  # 10:00 EDT
     last = appointment_at(ny, datetime(2027, 3, 15, 3, 30, tzinfo=UTC))  # 23:30 EDT
-    after = appointment_at(ny, datetime(2027, 3, 15, 4, 30, tzinfo=UTC))  # 15 Mar 00:30 EDT
+    after = appointment_at(ny, datetime(2027, 3, 15, 5, 30, tzinfo=UTC))  # 15 Mar 01:30 EDT
     now = datetime(2027, 3, 14, 15, 0, tzinfo=UTC)
 
     sheet = day_sheet(ny.location, date(2027, 3, 14), viewer=None, now=now)  # type: ignore[arg-type]

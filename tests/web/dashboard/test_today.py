@@ -88,7 +88,7 @@ def test_one_click_check_in_then_numbing(client, clinic_a: ClinicWorld) -> None:
 def test_no_show_goes_through_the_booking_rule(client, clinic_a: ClinicWorld) -> None:
     treatment_day(clinic_a, check_in=False)
     upcoming = appointment_at(clinic_a, START + timedelta(hours=2))
-    past = appointment_at(clinic_a, START - timedelta(hours=1))
+    past = appointment_at(clinic_a, START - timedelta(hours=2))  # ends as the 10:00's arrival starts
     client.force_login(clinic_a.users[Role.FRONT_DESK])
     refused = client.post(reverse("today-no-show", args=[upcoming.pk]), follow=True)
     assert "A no-show can only be recorded after the appointment time." in refused.content.decode()
