@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "needlepoint.clinic.messaging",
     "needlepoint.clinic.treatments",
     "needlepoint.clinic.reviews",
+    "needlepoint.clinic.payments",
     "needlepoint.clinic.webhooks",
     "needlepoint.clinic.idempotency",
     "needlepoint.portal",

@@ -88,6 +88,35 @@ class ReviewPublished(Event):
     review: Any  # reviews.models.Review
 
 
+# -- payments ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InvoiceIssued(Event):
+    invoice: Any  # payments.models.Invoice
+
+
+@dataclass(frozen=True)
+class PaymentRecorded(Event):
+    """Money received (a tender succeeded): cash, terminal, transfer or a Stripe charge."""
+
+    tender: Any  # payments.models.Tender
+
+
+@dataclass(frozen=True)
+class PaymentRefunded(Event):
+    tender: Any  # the tender refunded (in part or whole)
+    amount_minor: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentFailed(Event):
+    """A charge the clinic expected did not go through (declined, expired card, SCA needed)."""
+
+    tender: Any
+    purpose: str = ""  # deposit | fee | membership | instalment | payment
+    message: str = ""
+
+
 # -- staff ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StaffInvited(Event):

@@ -26,6 +26,7 @@ from needlepoint.clinic.clinics.models import Clinic
 from .errors import NotAllowed, NotFound
 
 OWNER = frozenset({Role.OWNER})
+TILL = frozenset({Role.OWNER, Role.FRONT_DESK})
 CLINICAL = frozenset({Role.OWNER, Role.PRACTITIONER})
 ALL_STAFF = frozenset({Role.OWNER, Role.PRACTITIONER, Role.FRONT_DESK})
 
@@ -104,6 +105,13 @@ class Action(StrEnum):
     MERGE_CLIENTS = "clients.merge"
     # clinic set-up
     MANAGE_CLINIC = "clinic.manage"
+    # money: the front desk takes payments, owners refund and set up, every staff member sees
+    # balances (a practitioner tells a client what is left on their package)
+    TAKE_PAYMENT = "payments.take"
+    REFUND = "payments.refund"
+    READ_BALANCE = "payments.read_balance"
+    PAY_ONLINE = "payments.pay_online"
+    MONEY_REPORTS = "payments.reports"
     # reads: medical answers, findings, depths, notes, photos, alerts (clinic/sensitivity.py)
     READ_CLINICAL = "clinical.read"
 
@@ -146,6 +154,12 @@ STAFF_RULES: dict[Action, frozenset[str]] = {
     Action.MERGE_CLIENTS: OWNER,
     Action.MANAGE_CLINIC: OWNER,
     Action.READ_CLINICAL: CLINICAL,
+    Action.TAKE_PAYMENT: TILL,
+    Action.REFUND: OWNER,
+    Action.READ_BALANCE: ALL_STAFF,
+    # Paying online (a deposit, saving a card) is the client's own act; staff take payments.
+    Action.PAY_ONLINE: frozenset(),
+    Action.MONEY_REPORTS: OWNER,
 }
 
 #: What a client may do for themselves (always only on their own records).
@@ -159,6 +173,8 @@ CLIENT_RULES: frozenset[Action] = frozenset(
         Action.WITHDRAW_CONSENT,
         Action.REPORT_REACTION,
         Action.SUBMIT_REVIEW,
+        Action.PAY_ONLINE,
+        Action.READ_BALANCE,
     }
 )
 
@@ -172,6 +188,8 @@ SYSTEM_RULES: frozenset[Action] = frozenset(
         Action.SUBMIT_INTAKE,
         Action.OPEN_ADVERSE_EVENT,
         Action.READ_CLINICAL,  # it handles every record (the worker sends the red-flag alerts)
+        Action.TAKE_PAYMENT,  # deposits, fees and membership charges the worker collects
+        Action.READ_BALANCE,
     }
 )
 
@@ -255,6 +273,8 @@ def _refusal(actor: Actor, action: Action) -> str:
         return "Please contact the clinic to do this."
     if action is Action.WAIVE_FEE:
         return "Only an owner may waive a late-cancellation fee."
+    if action is Action.REFUND:
+        return "Only an owner may refund money."
     names = sorted(str(Role(r).label).lower() for r in STAFF_RULES[action])
     if not names:
         return "Staff cannot do this."
