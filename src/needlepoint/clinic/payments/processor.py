@@ -1,0 +1,70 @@
+"""The card processor behind a small interface, so deposits, fees, memberships and refunds are
+written once and Stripe is one implementation (``stripe_gateway.StripeProcessor``, registered
+in ``PaymentsConfig.ready``). A clinic in "paid elsewhere" mode has no processor: card actions
+answer a clear refusal and staff record money taken on their own terminal.
+
+Every call carries an idempotency key derived from our own row (``tender:<pk>``,
+``refund:<tender pk>:<n>``): a retried request or a restarted worker never charges twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from needlepoint.clinic.errors import Conflict
+
+from .models import Processor as ProcessorChoice
+from .models import Tender
+from .selectors import settings_for
+
+
+@dataclass(frozen=True)
+class ChargeOutcome:
+    status: str  # "succeeded" | "failed" | "requires_action" (SCA: the client must confirm)
+    processor_id: str = ""
+    message: str = ""  # for people: why it failed, what to do
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    ok: bool
+    processor_id: str = ""
+    message: str = ""
+
+
+class CardProcessor(Protocol):
+    def has_card(self, client_id: int) -> bool: ...
+
+    def charge_saved_card(self, tender: Tender, *, off_session: bool) -> ChargeOutcome:
+        """Charge `tender.amount_minor` to the client's saved card, keyed by the tender."""
+        ...
+
+    def refund(self, tender: Tender, amount_minor: int, *, key: str) -> RefundOutcome: ...
+
+
+_factories: dict[str, Callable[[int], CardProcessor]] = {}
+
+
+def register(kind: str, factory: Callable[[int], CardProcessor]) -> None:
+    _factories[kind] = factory
+
+
+def processor_for(clinic_id: int) -> CardProcessor | None:
+    """The clinic's processor, or None in "paid elsewhere" mode."""
+    kind = settings_for(clinic_id).processor
+    if kind == ProcessorChoice.NONE:
+        return None
+    factory = _factories.get(kind)
+    return factory(clinic_id) if factory else None
+
+
+def require_processor(clinic_id: int) -> CardProcessor:
+    proc = processor_for(clinic_id)
+    if proc is None:
+        raise Conflict(
+            "This clinic takes card payments on its own terminal: record them as paid elsewhere.",
+            code="no_processor",
+        )
+    return proc
