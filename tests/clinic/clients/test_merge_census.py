@@ -21,6 +21,10 @@ from needlepoint.clinic.intake.models import Intake
 from needlepoint.clinic.messaging.models import Conversation, InboundMessage, OutboxMessage
 from needlepoint.clinic.messaging.reactions import ReportInput, submit_report
 from needlepoint.clinic.outcomes import services as outcomes
+from needlepoint.clinic.payments.checkout import CheckoutSpec, check_out
+from needlepoint.clinic.payments.invoices import LineSpec
+from needlepoint.clinic.payments.models import ClientPackage, DepositRequest, DepositStatus
+from needlepoint.clinic.payments.tenders import TenderSpec, new_tender
 from needlepoint.clinic.permissions import ClientActor, SystemActor
 from needlepoint.clinic.reviews import services as reviews
 from needlepoint.clinic.treatments import services as treatments
@@ -45,6 +49,40 @@ def _conversation(client: Client, at: datetime, text: str) -> None:
         recipient="+447700900100",
         body=text,
         received_at=at,
+    )
+
+
+def _money(w: ClinicWorld, dup: Client, visit: Any) -> None:
+    """A deposit, a package, and a checkout that redeems it: invoice, tenders, ledger."""
+    desk: Any = w.memberships["front_desk"]
+    package = ClientPackage.objects.create(
+        clinic=w.clinic,
+        client=dup,
+        name="3 sessions",
+        sessions_total=3,
+        price_minor=30000,
+        currency="GBP",
+        sold_at=NOW,
+        expires_at=NOW + timedelta(days=365),
+    )
+    deposit = DepositRequest.objects.create(
+        clinic=w.clinic,
+        appointment=visit,
+        client=dup,
+        amount_minor=1000,
+        currency="GBP",
+        due_by=NOW,
+        created_at=NOW,
+    )
+    tender = new_tender(dup, TenderSpec("cash", 1000), at=NOW, by=desk, purpose="deposit", appointment=visit)
+    DepositRequest.objects.filter(pk=deposit.pk).update(status=DepositStatus.PAID, tender=tender)
+    line = LineSpec(kind="treatment", description="Cheeks", unit_price_minor=15000)
+    serum = LineSpec(kind="fee", description="Serum", unit_price_minor=2500)
+    check_out(
+        visit,
+        CheckoutSpec([line, serum], [TenderSpec("cash", 1500)], client_package_id=package.pk),
+        actor=desk,
+        now=NOW,
     )
 
 
@@ -90,6 +128,7 @@ def _everything(w: ClinicWorld, dup: Client) -> None:
         idempotency_key=f"census-{dup.pk}",
     )
     _conversation(dup, NOW - timedelta(days=1), "Is parking free?")
+    _money(w, dup, day.appointment)
     MagicLink.objects.create(
         clinic=w.clinic,
         client=dup,
