@@ -68,3 +68,26 @@ def require_processor(clinic_id: int) -> CardProcessor:
             code="no_processor",
         )
     return proc
+
+
+def collect(tender: Tender, *, off_session: bool) -> ChargeOutcome:
+    """Charge a pending card tender through the clinic's processor and record what came back.
+
+    The one path every caller (till, deposits, fees, memberships, instalments) goes through:
+    "succeeded" posts it once (``settle`` is keyed by the tender), "failed"/"requires_action"
+    marks it failed with a message for people, anything else ("unknown": a timeout, a 5xx)
+    leaves it pending for the worker to reconcile through the same idempotency key.
+    Call it after the transaction that created the tender has committed."""
+    from needlepoint import clock
+
+    from .tenders import fail, settle
+
+    outcome = require_processor(tender.clinic_id).charge_saved_card(tender, off_session=off_session)
+    if outcome.status == "succeeded":
+        if outcome.processor_id and tender.processor_id != outcome.processor_id:
+            Tender.objects.filter(pk=tender.pk).update(processor_id=outcome.processor_id)
+            tender.processor_id = outcome.processor_id
+        settle(tender, at=clock.now())
+    elif outcome.status in ("failed", "requires_action"):
+        fail(tender, outcome.message or "The card was declined.")
+    return outcome
