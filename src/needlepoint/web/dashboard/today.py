@@ -19,6 +19,7 @@ from needlepoint.clinic.messaging.models import ReactionReport
 from needlepoint.clinic.messaging.reactions import SYMPTOMS
 from needlepoint.clinic.outcomes.models import EventStatus
 from needlepoint.clinic.outcomes.selectors import EventFilters, adverse_events
+from needlepoint.clinic.payments.models import Invoice
 from needlepoint.clinic.permissions import Action, may
 from needlepoint.clinic.sensitivity import reads_clinical, visible_messages
 from needlepoint.clinic.treatments.dayplan import DaySheet, day_sheet
@@ -162,6 +163,19 @@ def _outstanding(
             )
         )
     return items
+
+
+#: Day-sheet states where the till is next (treatment under way or done, not yet invoiced).
+CHECKOUT_STATES = ("in_treatment", "checking_out", "done")
+
+
+def checkout_links(sheet: DaySheet, member: Membership) -> dict[str, object]:
+    """For the arrival rows' "Check out" link: who may take payment, which visits are invoiced."""
+    if not may(member, Action.TAKE_PAYMENT):
+        return {"may_take_payment": False, "invoiced": set(), "checkout_states": CHECKOUT_STATES}
+    ids = [a.appointment.pk for a in sheet.arrivals]
+    invoiced = set(Invoice.objects.filter(appointment_id__in=ids).values_list("appointment_id", flat=True))
+    return {"may_take_payment": True, "invoiced": invoiced, "checkout_states": CHECKOUT_STATES}
 
 
 def checklist_for(clinic: Clinic, member: Membership) -> tuple[Checklist, dict[str, str]] | None:

@@ -30,7 +30,7 @@ from needlepoint.inputs import parse_id
 from needlepoint.web.access import clinic_of, membership_of, staff_view
 from needlepoint.web.timefmt import local_now
 
-from .today import checklist_for, default_location, today
+from .today import checklist_for, checkout_links, default_location, today
 
 
 @staff_view()
@@ -48,7 +48,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if location is not None:
         day = clock.local_date(now, location.timezone)
         context.update(day=day, local_now=local_now(location, now))
-        context["today"] = today(clinic, member, location, day, now)
+        sheet = today(clinic, member, location, day, now)
+        context["today"] = sheet
+        context.update(checkout_links(sheet.sheet, member))
         # Client names and their day: logged like any list of clients.
         record_access(AccessContext.from_request(request), client=None, action="day_sheet")
     response = render(request, "dashboard.html", context)

@@ -14,6 +14,8 @@ from needlepoint import clock
 from needlepoint.clinic.booking import services
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.errors import DomainError, NotAllowed
+from needlepoint.clinic.payments.selectors import invoice_of
+from needlepoint.clinic.permissions import Action, may
 from needlepoint.interop import ical
 from needlepoint.web.access import ALL_STAFF, clinic_of, membership_of, staff_view
 from needlepoint.web.appointment_access import staff_appointment
@@ -73,6 +75,8 @@ def _detail_page(
             "siblings": siblings,
             # The same rule the portal and the services use.
             "online_closed": appt.start > now and services.too_late_online(appt, now=now),
+            "invoice": invoice_of(appt),
+            "may_take_payment": may(membership_of(request), Action.TAKE_PAYMENT, appt),
         },
         status=status,
     )
