@@ -34,6 +34,8 @@ class Kind(models.TextChoices):
     STAFF_INVITATION = "staff_invitation", "Staff invitation"
     STAFF_ANSWER = "staff_answer", "Answer to a client's reply"
     KEYWORD_REPLY = "keyword_reply", "Confirmation of STOP / START"
+    RECEIPT = "receipt", "Receipt after checkout"
+    PAYMENT_FAILED = "payment_failed", "Card payment failed (membership, fee)"
 
 
 class Channel(models.TextChoices):

@@ -1,13 +1,13 @@
 """Messaging reacts to booking events: plan reminders and aftercare (and, after the last session
 of a series, the review invitation) on booking, re-plan on a move, withdraw on a cancellation;
-and emails staff invitations.
+and emails staff invitations, receipts and failed card charges (payment_messages).
 Registered in MessagingConfig.ready(); runs in the booking's transaction."""
 
 from __future__ import annotations
 
 from needlepoint.clinic import events
 
-from . import composers, invitations, services
+from . import composers, invitations, payment_messages, services
 from .models import Kind
 
 
@@ -29,3 +29,6 @@ def register() -> None:
     events.subscribe(events.AppointmentCancelled, _cancelled)
     events.subscribe(events.StaffInvited, invitations.on_invited)
     composers.register(Kind.STAFF_INVITATION, invitations.compose)
+    events.subscribe(events.InvoiceIssued, payment_messages.on_invoice_issued)
+    events.subscribe(events.PaymentFailed, payment_messages.on_payment_failed)
+    composers.register(Kind.RECEIPT, payment_messages.compose_receipt)

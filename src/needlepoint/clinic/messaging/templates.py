@@ -56,6 +56,17 @@ SAMPLE_CONTEXT: dict[str, str] = {
     "symptoms": "Redness, Fever or feeling unwell, Pus or yellow discharge",
     "red_flags": "Fever or feeling unwell, Pus or yellow discharge",
     "free_text": "It has been getting hotter since yesterday evening. " * 10,
+    "invoice_number": "INV-000123",
+    "issued_on": "30 September 2026",
+    "receipt_lines": "- Microneedling: Cheeks (left and right), forehead and neck: £1,250.00\n" * 12,
+    "total": "£10,000,000.00",
+    "tax": "VAT £1,666,666.67",
+    "payments": "- Card terminal: £1,250.00\n" * 8,
+    "balance": "£10,000,000.00",
+    "amount": "£10,000,000.00",
+    "purpose": "membership",
+    "reason": "Your card was declined: insufficient funds. " * 6,
+    "card_url": "https://clinic.example.com/portal/needlepoint/money/",
 }
 
 
@@ -193,6 +204,17 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "RED FLAG reaction report: {{ client_name }}",
         "{{ client_name }} reported: {{ symptoms }}.\nRed flags: {{ red_flags }}.\n"
         "An adverse event was opened. Contact the client now.\n\n{{ free_text }}",
+    ),
+    Kind.RECEIPT: (
+        "Your receipt from {{ clinic }}: {{ invoice_number }}",
+        "Hello {{ first_name }},\n\nThank you for your visit to {{ clinic }} on {{ issued_on }}. "
+        "Your receipt {{ invoice_number }}:\n\n{{ receipt_lines }}\n\nTotal: {{ total }} "
+        "(including {{ tax }})\n\nPaid:\n{{ payments }}\n\nBalance due: {{ balance }}",
+    ),
+    Kind.PAYMENT_FAILED: (
+        "Your card payment to {{ clinic }} did not go through",
+        "Hello {{ first_name }},\n\nWe could not take {{ amount }} for your {{ purpose }} at "
+        "{{ clinic }}: {{ reason }}\n\nPlease update your card here: {{ card_url }}",
     ),
 }
 
