@@ -1,7 +1,7 @@
 """A small card processor for deposit and fee tests: it answers what the test tells it to
 ("succeeded", "failed", "requires_action", "unknown") and remembers every call, so a test can
-see that nothing was charged twice. Registered as the clinic's "stripe" processor by the
-``card`` fixture, which puts back whatever was registered before."""
+see that nothing was charged twice. ``installed()`` registers one as the "stripe" processor
+(each test module wraps it in a ``card`` fixture) and puts back what was there before."""
 
 from __future__ import annotations
 
