@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from needlepoint import clock
-from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
+from needlepoint.clinic.booking.models import Appointment, AppointmentStatus, AppointmentType
 from needlepoint.clinic.errors import Conflict, InvalidInput
 from needlepoint.clinic.permissions import (
     Action,
@@ -259,3 +259,26 @@ def _release(pk: int, *, now: datetime) -> int:
             except BookingError:
                 log.warning("deposits: could not release appointment %s", session.pk)
         return 1
+
+
+def policies(clinic_id: int) -> list[tuple[AppointmentType, DepositPolicy | None]]:
+    """Every appointment type of the clinic with its deposit policy (None: none set)."""
+    by_type = {p.appointment_type_id: p for p in DepositPolicy.objects.filter(clinic_id=clinic_id)}
+    types = AppointmentType.objects.filter(clinic_id=clinic_id).order_by("-is_active", "name")
+    return [(t, by_type.get(t.pk)) for t in types]
+
+
+def save_policy(
+    appointment_type: AppointmentType, values: dict[str, object], *, actor: Actor
+) -> DepositPolicy:
+    """Set a type's deposit and cancellation policy (owners). `values`: DepositPolicy fields."""
+    require(actor, Action.MANAGE_CLINIC, appointment_type)
+    kind = values.get("kind", DepositKind.NONE)
+    if kind == DepositKind.FIXED and not values.get("amount_minor"):
+        raise InvalidInput("A fixed deposit needs an amount.", field="amount")
+    if kind == DepositKind.PERCENT and not 0 < int(values.get("percent_bp") or 0) <= 10000:  # type: ignore[call-overload]
+        raise InvalidInput("A percentage deposit needs a percentage between 0 and 100.", field="percent")
+    policy, _ = DepositPolicy.objects.update_or_create(
+        appointment_type=appointment_type, defaults={"clinic_id": appointment_type.clinic_id, **values}
+    )
+    return policy
