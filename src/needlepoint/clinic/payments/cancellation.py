@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
@@ -75,7 +75,9 @@ def terms_for(appointment: Appointment) -> Terms:
 def is_late(appointment: Appointment, at: datetime, terms: Terms | None = None) -> bool:
     """Cancelled inside the notice period: less real time than the notice is left."""
     terms = terms or terms_for(appointment)
-    return appointment.start - at < terms.notice
+    # Both in UTC: Python subtracts two datetimes of the same zone by their wall clocks, which
+    # would gain or lose the DST hour.
+    return appointment.start.astimezone(UTC) - at.astimezone(UTC) < terms.notice
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ def refund_card_deposit(deposit_id: int, *, reason: str, by_id: int | None = Non
     try:
         with transaction.atomic():
             deposit = (
-                DepositRequest.objects.select_for_update()
+                DepositRequest.objects.select_for_update(of=("self",))
                 .select_related("tender", "client")
                 .filter(pk=deposit_id, status=DepositStatus.PAID)
                 .first()
@@ -322,7 +324,9 @@ def waive_forfeit(appointment: Appointment, *, actor: Actor, now: datetime, reas
         raise Conflict("This booking has no deposit.", code="no_deposit")
     with transaction.atomic():
         deposit = (
-            DepositRequest.objects.select_for_update().select_related("tender", "client").get(pk=found.pk)
+            DepositRequest.objects.select_for_update(of=("self",))
+            .select_related("tender", "client")
+            .get(pk=found.pk)
         )
         if deposit.status != DepositStatus.FORFEITED:
             raise Conflict(

@@ -232,7 +232,7 @@ def _release(pk: int, *, now: datetime) -> int:
 
     with transaction.atomic():
         deposit = (
-            DepositRequest.objects.select_for_update(skip_locked=True)
+            DepositRequest.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=pk, status=DepositStatus.DUE, due_by__lte=now)
             .select_related("appointment")
             .first()
