@@ -30,10 +30,13 @@ ALL_HOOKS = ["appointment.booked", "appointment.cancelled", "adverse_event.opene
 
 # Who reacts to what: (event type, the app modules whose handlers subscribe).
 EXPECTED = {
-    events.AppointmentBooked: {"messaging", "webhooks"},
+    # payments: a booking asks for its deposit; the cancellation policy prices a cancellation
+    # or a no-show; a deposit tender that succeeds confirms the booking.
+    events.AppointmentBooked: {"messaging", "webhooks", "payments"},
     events.AppointmentMoved: {"messaging"},
-    events.AppointmentCancelled: {"messaging", "webhooks"},
-    events.AppointmentStatusChanged: set(),
+    events.AppointmentCancelled: {"messaging", "webhooks", "payments"},
+    events.AppointmentStatusChanged: {"payments"},
+    events.PaymentRecorded: {"payments"},
     events.ChartSigned: {"outcomes"},
     events.AdverseEventOpened: {"webhooks"},
     events.ReviewPublished: {"webhooks"},
@@ -93,7 +96,10 @@ def test_subscribe_is_idempotent() -> None:
     try:
         events.subscribe(events.AppointmentStatusChanged, seen.append)
         events.subscribe(events.AppointmentStatusChanged, seen.append)
-        assert events.subscribers(events.AppointmentStatusChanged) == [seen.append]
+        assert events.subscribers(events.AppointmentStatusChanged) == [
+            *before[events.AppointmentStatusChanged],
+            seen.append,
+        ]
     finally:
         events._subscribers[events.AppointmentStatusChanged].remove(seen.append)
 

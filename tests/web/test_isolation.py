@@ -48,6 +48,7 @@ REGISTRARS = [
     "tests.web.setup.test_closures",
     "tests.web.messaging.test_inbox",
     "tests.web.payments.test_payments_access",
+    "tests.web.payments.test_deposit_views",
 ]
 
 

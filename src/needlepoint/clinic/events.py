@@ -56,6 +56,7 @@ class AppointmentCancelled(Event):
     late: bool = False
     fee_due: Decimal = Decimal("0")
     by_client: bool = False
+    waived: bool = False  # an owner waived the penalty, or the clinic moved the client
 
 
 @dataclass(frozen=True)

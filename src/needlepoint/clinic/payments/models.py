@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from needlepoint.clinic.accounts.models import Membership
-from needlepoint.clinic.booking.models import Appointment, AppointmentType
+from needlepoint.clinic.booking.models import HOURS_PER_YEAR, Appointment, AppointmentType
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import ClinicOwned, Location
 from needlepoint.clinic.pricing.models import Package
@@ -117,6 +117,22 @@ class DepositPolicy(ClinicOwned):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(168)],
         help_text="An unpaid deposit releases the booking after this long.",
+    )
+    # The cancellation policy of this type (clinic/payments/cancellation.py). Blank notice or
+    # late fee: the clinic's booking policy, so a clinic that sets nothing keeps one rule.
+    notice_hours = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(HOURS_PER_YEAR)],
+        help_text="Cancelling later than this before the start is late. Blank: the clinic's notice.",
+    )
+    late_fee_minor = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Charged for a late cancellation without a deposit. Blank: the clinic's fee.",
+    )
+    no_show_fee_minor = models.PositiveIntegerField(
+        default=0, help_text="Charged for a no-show without a deposit."
     )
 
     def __str__(self) -> str:

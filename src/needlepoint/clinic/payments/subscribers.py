@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from . import deposit_subscribers
+
 
 def connect() -> None:
     """Subscribe the payments reactions (called from ``PaymentsConfig.ready``)."""
+    deposit_subscribers.connect()

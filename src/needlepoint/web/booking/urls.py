@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from .views import appointments, calendar, feeds, series, waitlist
+from .views import appointments, calendar, deposits, feeds, series, waitlist
 
 appointment_urls = [
     path("", appointments.appointment_detail, name="appointment-detail"),
@@ -14,6 +14,9 @@ appointment_urls = [
     path("cancel/", appointments.appointment_cancel, name="appointment-cancel"),
     path("status/", appointments.appointment_status, name="appointment-status"),
     path("appointment.ics", appointments.appointment_ics, name="appointment-ics"),
+    path("deposit-paid/", deposits.deposit_paid, name="appointment-deposit-paid"),
+    path("waive-fee/", deposits.waive_fee, name="appointment-waive-fee"),
+    path("waive-forfeit/", deposits.waive_forfeit, name="appointment-waive-forfeit"),
 ]
 
 waitlist_urls = [
@@ -33,4 +36,6 @@ urlpatterns = [
     path("waitlist/", include(waitlist_urls)),
     path("clients/<int:client_pk>/", include(client_urls)),
     path("feeds/<str:token>.ics", feeds.calendar_feed, name="calendar-feed"),
+    path("settings/deposits/", deposits.deposit_settings, name="deposit-settings"),
+    path("settings/deposits/<int:type_pk>/", deposits.deposit_policy_edit, name="deposit-policy-edit"),
 ]

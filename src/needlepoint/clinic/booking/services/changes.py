@@ -102,10 +102,12 @@ def _cancel(
             late=late,
             fee_due=appt.fee_due,
             by_client=permissions.is_client(actor),
+            waived=waive_fee,
         )
     )
     offers = offer_freed_slot(appt, now=now)
-    return Cancellation(appt, late, appt.fee_due, offers)
+    # A subscriber (payments' cancellation policy) may have decided the flag and the fee.
+    return Cancellation(appt, appt.late_cancellation, appt.fee_due, offers)
 
 
 @dataclass(frozen=True)
