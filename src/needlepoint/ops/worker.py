@@ -13,6 +13,7 @@ from django.db import connection
 
 from needlepoint.clinic.messaging import worker as messages
 from needlepoint.clinic.messaging.worker import WorkerConfig
+from needlepoint.clinic.payments import collect as payments
 from needlepoint.clinic.webhooks import dispatch as webhooks
 
 __all__ = ["WorkerConfig", "command", "run"]
@@ -60,6 +61,7 @@ def run(
         try:
             while not stop.is_set():
                 n = _drain(messages.process_batch, name, cfg) + _drain(webhooks.process_batch, name)
+                n += _drain(payments.process_batch, name)  # memberships, instalments, package expiry
                 totals[i] += n
                 if n == 0:
                     if once:
