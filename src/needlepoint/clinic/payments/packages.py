@@ -304,6 +304,12 @@ def _paid(cp: ClientPackage) -> int:
 
 
 # -- refund and expiry ---------------------------------------------------------------------------
+def refund_amounts(unused_minor: int, redeemed_minor: int, paid_minor: int) -> int:
+    """Money back for the unused sessions: their value, but never more than was paid less what
+    was used (a package paid in part keeps paying for the sessions taken)."""
+    return max(0, min(unused_minor, paid_minor - redeemed_minor))
+
+
 @dataclass(frozen=True)
 class Refund:
     unused_minor: int  # value taken off the package (credit note)
@@ -331,7 +337,7 @@ def refund_unused(
             raise Conflict(
                 "A card payment for this package is still pending; try again shortly.", code="pending"
             )
-        back = max(0, min(s.unused_minor, s.paid_minor - s.redeemed_minor))
+        back = refund_amounts(s.unused_minor, s.redeemed_minor, s.paid_minor)
         base = f"package:{cp.pk}:refund"
         ledger.post(
             cp.client,
