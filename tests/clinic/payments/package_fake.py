@@ -35,7 +35,9 @@ class FakeCards:
         if key in self.charged and self.charged[key].status != "unknown":
             return self.charged[key]
         status = self.script.pop(0) if self.script else "succeeded"
-        outcome = ChargeOutcome(status, f"pi_{tender.pk}", "Your card was declined." if status == "failed" else "")
+        outcome = ChargeOutcome(
+            status, f"pi_{tender.pk}", "Your card was declined." if status == "failed" else ""
+        )
         self.charged[key] = outcome
         return outcome
 
@@ -46,15 +48,19 @@ class FakeCards:
     @property
     def money_taken(self) -> int:
         """Charges that went through (each key once)."""
-        return sum(
-            Tender.objects.get(pk=int(k.split(":")[1])).amount_minor
+        return self.money_taken_from(None)
+
+    def money_taken_from(self, client_id: int | None) -> int:
+        tenders = [
+            Tender.objects.get(pk=int(k.split(":")[1]))
             for k, o in self.charged.items()
             if o.status == "succeeded"
-        )
+        ]
+        return sum(t.amount_minor for t in tenders if client_id in (None, t.client_id))
 
 
-@pytest.fixture
-def cards(db: None) -> Iterator[FakeCards]:
+@pytest.fixture(name="cards")
+def cards_fixture(db: None) -> Iterator[FakeCards]:
     fake = FakeCards()
     before = processor._factories.get(Processor.STRIPE)
     processor.register(Processor.STRIPE, lambda clinic_id: fake)
@@ -82,7 +88,9 @@ def price_list(clinic: Any, **areas: str) -> Any:
     prices = PriceList.objects.create(clinic=clinic)
     for area, price in (areas or {"face": "200.00", "neck": "100.00"}).items():
         AreaPrice.objects.create(clinic=clinic, price_list=prices, area=area, per_session=Decimal(price))
-    Package.objects.create(clinic=clinic, price_list=prices, name="Course of 6", sessions=6, discount_percent=20)
+    Package.objects.create(
+        clinic=clinic, price_list=prices, name="Course of 6", sessions=6, discount_percent=20
+    )
     return Package.objects.create(
         clinic=clinic, price_list=prices, name="Course of 3", sessions=3, discount_percent=10
     )

@@ -30,7 +30,7 @@ from needlepoint.clinic.payments.tenders import TenderSpec
 
 from .conftest import AFTER_VISIT, PayWorld
 from .helpers import assert_ledger_consistent
-from .package_fake import FakeCards, cards, price_list, use_cards  # noqa: F401 - fixture
+from .package_fake import FakeCards, cards_fixture, price_list, use_cards  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 NOW = AFTER_VISIT - timedelta(days=20)
@@ -87,7 +87,9 @@ def test_roles_and_clinics(pw: PayWorld, clinic_b: Any) -> None:
     with pytest.raises(NotAllowed):
         packages.sell_package(pw.client, package, areas=("face",), actor=pw.practitioner, now=NOW)  # type: ignore[arg-type]
     with pytest.raises(NotFound):
-        packages.sell_package(pw.client, package, areas=("face",), actor=clinic_b.memberships["owner"], now=NOW)  # type: ignore[arg-type]
+        packages.sell_package(
+            pw.client, package, areas=("face",), actor=clinic_b.memberships["owner"], now=NOW
+        )  # type: ignore[arg-type]
     other = price_list(clinic_b.clinic)
     with pytest.raises(NotFound):  # another clinic's package for this client
         packages.sell_package(pw.client, other, areas=("face",), actor=pw.desk, now=NOW)  # type: ignore[arg-type]
@@ -144,12 +146,16 @@ def test_declined_instalment_is_retried_on_days_1_3_7_then_overdue(pw: PayWorld,
     failed = [e for e in seen if e.name == "PaymentFailed"]
     assert len(failed) == 4 and {e.purpose for e in failed} == {"instalment"}  # type: ignore[attr-defined]
     assert ledger.balances(pw.client).owed == PRICE  # type: ignore[arg-type]
-    packages.pay_instalment(first, TenderSpec("card_terminal", 27000), actor=pw.desk, now=NOW + timedelta(days=10))
+    packages.pay_instalment(
+        first, TenderSpec("card_terminal", 27000), actor=pw.desk, now=NOW + timedelta(days=10)
+    )
     assert ledger.balances(pw.client).owed == 27000  # type: ignore[arg-type]
     assert_ledger_consistent(pw.client)
 
 
-def test_a_charge_whose_answer_was_lost_is_collected_once_on_the_next_round(pw: PayWorld, cards: FakeCards) -> None:
+def test_a_charge_whose_answer_was_lost_is_collected_once_on_the_next_round(
+    pw: PayWorld, cards: FakeCards
+) -> None:
     """The worker dies after 'charge sent': the pending tender is asked about again and the
     processor's key answers the first charge; money is taken and recorded once."""
     use_cards(pw.world.clinic)
