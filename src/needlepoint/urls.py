@@ -29,6 +29,7 @@ features = [
     ("", "needlepoint.web.journey.urls"),
     ("", "needlepoint.web.treatments.urls"),
     ("", "needlepoint.web.outcomes.urls"),
+    ("", "needlepoint.web.packages.urls"),
     ("portal/<slug:slug>/", "needlepoint.portal.urls"),
 ]
 
