@@ -30,6 +30,7 @@ features = [
     ("", "needlepoint.web.treatments.urls"),
     ("", "needlepoint.web.outcomes.urls"),
     ("", "needlepoint.web.payments.urls"),
+    ("", "needlepoint.web.packages.urls"),
     ("portal/<slug:slug>/", "needlepoint.portal.urls"),
 ]
 

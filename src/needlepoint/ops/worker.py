@@ -14,6 +14,7 @@ from django.db import connection
 from needlepoint.clinic.messaging import worker as messages
 from needlepoint.clinic.messaging.worker import WorkerConfig
 from needlepoint.clinic.payments import deposits
+from needlepoint.clinic.payments import collect as payments
 from needlepoint.clinic.webhooks import dispatch as webhooks
 
 __all__ = ["WorkerConfig", "command", "run"]
@@ -62,6 +63,7 @@ def run(
             while not stop.is_set():
                 n = _drain(messages.process_batch, name, cfg) + _drain(webhooks.process_batch, name)
                 n += _drain(deposits.release_expired)  # unpaid deposits past their hold
+                n += _drain(payments.process_batch, name)  # memberships, instalments, package expiry
                 totals[i] += n
                 if n == 0:
                     if once:

@@ -21,9 +21,12 @@ from needlepoint.clinic.intake.models import Intake
 from needlepoint.clinic.messaging.models import Conversation, InboundMessage, OutboxMessage
 from needlepoint.clinic.messaging.reactions import ReportInput, submit_report
 from needlepoint.clinic.outcomes import services as outcomes
+from needlepoint.clinic.payments import memberships
 from needlepoint.clinic.payments.checkout import CheckoutSpec, check_out
 from needlepoint.clinic.payments.invoices import LineSpec
 from needlepoint.clinic.payments.models import ClientPackage, DepositRequest, DepositStatus
+from needlepoint.clinic.payments.models_recurring import MembershipPlan
+from needlepoint.clinic.payments.packages import sell_package
 from needlepoint.clinic.payments.tenders import TenderSpec, new_tender
 from needlepoint.clinic.permissions import ClientActor, SystemActor
 from needlepoint.clinic.reviews import services as reviews
@@ -31,6 +34,7 @@ from needlepoint.clinic.treatments import services as treatments
 from needlepoint.portal.models import MagicLink
 from tests.clinic.journey_helpers import submit
 from tests.clinic.outcomes.helpers import appointment_type, finished_series
+from tests.clinic.payments.package_fake import price_list
 from tests.clinic.treatments.helpers import START, entry_input, image_bytes, treatment_day, upload
 from tests.conftest import ClinicWorld
 
@@ -84,6 +88,13 @@ def _money(w: ClinicWorld, dup: Client, visit: Any) -> None:
         actor=desk,
         now=NOW,
     )
+    # A package in instalments and a membership (one live membership each: the kept has none).
+    course = price_list(w.clinic, cheeks="150.00")
+    sell_package(dup, course, areas=("cheeks",), actor=desk, now=NOW, instalments=3)
+    plan = MembershipPlan.objects.create(
+        clinic=w.clinic, name="Glow", monthly_fee_minor=5000, included_credits=1
+    )
+    memberships.join(dup, plan, actor=desk, now=NOW)
 
 
 def _everything(w: ClinicWorld, dup: Client) -> None:

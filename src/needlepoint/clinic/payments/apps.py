@@ -8,8 +8,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from needlepoint.clinic.audit.registry import register_audited
+        from needlepoint.clinic.client_records.merge import register_step
 
-        from . import models, subscribers
+        from . import memberships, models, models_recurring, subscribers
 
         register_audited(
             models.PaymentSettings,
@@ -22,5 +23,12 @@ class PaymentsConfig(AppConfig):
             models.DepositRequest,
             models.ClientPackage,
             models.PackageRedemption,
+            models_recurring.InstalmentPlan,
+            models_recurring.Instalment,
+            models_recurring.MembershipPlan,
+            models_recurring.ClientMembership,
+            models_recurring.MembershipCharge,
+            models_recurring.MembershipSessionUse,
         )
+        register_step(models_recurring.ClientMembership, memberships.merge_step)
         subscribers.connect()

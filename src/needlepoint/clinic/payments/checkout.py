@@ -18,6 +18,7 @@ from needlepoint.clinic.pricing.services import area_price
 
 from . import ledger
 from .invoices import LineSpec, issue_invoice, validate_line
+from .memberships import apply_membership
 from .models import (
     Account,
     ClientPackage,
@@ -33,6 +34,7 @@ from .models import (
     Tender,
     TenderStatus,
 )
+from .models_recurring import MembershipSessionUse
 from .money import from_decimal
 from .selectors import settings_for
 from .tax import line_tax
@@ -45,6 +47,7 @@ class CheckoutSpec:
     tenders: list[TenderSpec] = field(default_factory=list)
     tip_minor: int = 0
     client_package_id: int | None = None
+    membership_id: int | None = None  # included sessions or the discount of this membership
     apply_deposit: bool = True
     currency: str | None = None
     idempotency_key: str | None = None
@@ -120,6 +123,7 @@ def check_out(appointment: Appointment, spec: CheckoutSpec, *, actor: Actor, now
             )
         _take_stock(appt, spec.lines)
         lines, credit_value = _apply_package(appt, spec, now=now)
+        lines = apply_membership(appt, spec.membership_id, lines, now=now)
         invoice = issue_invoice(
             appt.client,
             lines,
@@ -144,6 +148,7 @@ def check_out(appointment: Appointment, spec: CheckoutSpec, *, actor: Actor, now
                 practitioner=appt.practitioner,
             )
             PackageRedemption.objects.filter(appointment=appt, invoice__isnull=True).update(invoice=invoice)
+        MembershipSessionUse.objects.filter(appointment=appt, invoice__isnull=True).update(invoice=invoice)
         deposit = _apply_deposit(appt, invoice, enabled=spec.apply_deposit, by=member, now=now)
         due = ledger.invoice_balance(invoice.pk)
         paying = sum(t.amount_minor for t in spec.tenders)

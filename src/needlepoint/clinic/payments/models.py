@@ -15,6 +15,16 @@ from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import ClinicOwned, Location
 from needlepoint.clinic.pricing.models import Package
 
+# Registers the recurring models (instalments, memberships) with this app.
+from .models_recurring import (  # noqa: F401
+    ClientMembership,
+    Instalment,
+    InstalmentPlan,
+    MembershipCharge,
+    MembershipPlan,
+    MembershipSessionUse,
+)
+
 RATE = [MinValueValidator(0), MaxValueValidator(10000)]
 
 

@@ -1,4 +1,4 @@
-"""Amounts as people read them: ``{{ invoice.total_minor|money:invoice.currency }}``."""
+"""Amounts as people read them: ``{{ invoice.total_minor|money:invoice.currency }}`` → "£540.00"."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ register = template.Library()
 @register.filter
 def money(minor: int | None, currency: str) -> str:
     return format_minor(int(minor or 0), str(currency))
+
+
+@register.filter
+def minor(value: int | None, currency: str = "GBP") -> str:
+    # packages' templates use this name; same formatting as `money`
+    return format_minor(int(value or 0), str(currency or "GBP"))
 
 
 @register.filter
