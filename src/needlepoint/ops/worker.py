@@ -13,6 +13,7 @@ from django.db import connection
 
 from needlepoint.clinic.messaging import worker as messages
 from needlepoint.clinic.messaging.worker import WorkerConfig
+from needlepoint.clinic.payments import stripe_webhooks
 from needlepoint.clinic.webhooks import dispatch as webhooks
 
 __all__ = ["WorkerConfig", "command", "run"]
@@ -60,6 +61,7 @@ def run(
         try:
             while not stop.is_set():
                 n = _drain(messages.process_batch, name, cfg) + _drain(webhooks.process_batch, name)
+                n += _drain(stripe_webhooks.worker_step, name)  # Stripe events in, lost answers
                 totals[i] += n
                 if n == 0:
                     if once:

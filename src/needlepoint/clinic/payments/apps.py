@@ -9,7 +9,7 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from needlepoint.clinic.audit.registry import register_audited
 
-        from . import models, subscribers
+        from . import models, processor, stripe_gateway, subscribers
 
         register_audited(
             models.PaymentSettings,
@@ -23,4 +23,8 @@ class PaymentsConfig(AppConfig):
             models.ClientPackage,
             models.PackageRedemption,
         )
+        # Stripe's rows; the keys stay out of the audit trail's diffs.
+        register_audited(models.StripeCustomer, models.SavedCard, models.StripeCharge)
+        register_audited(models.StripeAccount, exclude_fields=["secret_key", "webhook_secret"])
+        processor.register("stripe", stripe_gateway.factory)
         subscribers.connect()
