@@ -189,7 +189,7 @@ class StripeProcessor:
             log.warning("stripe: tender %s outcome unknown: %s", tender.pk, err)
             outcome = ChargeOutcome(UNKNOWN, message="Stripe did not answer; the payment is being checked.")
         else:
-            outcome = outcome_of(intent)
+            outcome = outcome_of(intent.to_dict())
         remember(charge, outcome)
         return outcome
 
@@ -199,7 +199,7 @@ class StripeProcessor:
         except stripe.StripeError as err:
             log.warning("stripe: could not read %s: %s", charge.payment_intent_id, err)
             return ChargeOutcome(UNKNOWN, charge.payment_intent_id, "Stripe did not answer.")
-        outcome = outcome_of(intent)
+        outcome = outcome_of(intent.to_dict())
         remember(charge, outcome)
         return outcome
 
@@ -222,7 +222,7 @@ class StripeProcessor:
             )
         except stripe.StripeError as err:
             return RefundOutcome(False, message=f"Stripe refused the refund: {err.user_message or err}")
-        if refund.get("status") in ("failed", "canceled"):
+        if refund.status in ("failed", "canceled"):
             return RefundOutcome(False, str(refund.id), "Stripe could not make this refund.")
         return RefundOutcome(True, str(refund.id))
 
@@ -230,9 +230,9 @@ class StripeProcessor:
 def _intent_id_of(err: stripe.StripeError) -> str:
     error = getattr(err, "error", None)
     intent = getattr(error, "payment_intent", None) if error is not None else None
-    if intent is None:
-        return ""
-    return str(intent.get("id", "") if hasattr(intent, "get") else intent)
+    if intent is None or isinstance(intent, str):
+        return intent or ""
+    return str(getattr(intent, "id", "") or "")
 
 
 def remember(charge: StripeCharge, outcome: ChargeOutcome) -> None:

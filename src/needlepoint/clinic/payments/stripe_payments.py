@@ -148,13 +148,13 @@ def start_card_setup(client: Client) -> tuple[str, str]:
 def confirm_card_setup(client: Client, setup_intent_id: str) -> SavedCard:
     """The card page came back from Stripe: read the SetupIntent and save its card."""
     sc = client_for(client.clinic_id)
-    intent = sc.v1.setup_intents.retrieve(setup_intent_id)
+    intent = sc.v1.setup_intents.retrieve(setup_intent_id).to_dict()
     customer = StripeCustomer.objects.filter(client=client).first()
     if customer is None or intent.get("customer") != customer.customer_id:
         raise InvalidInput("That card setup is not this client's.", code="wrong_setup_intent")
     if intent.get("status") != "succeeded":
         raise Conflict("The card was not saved: the bank did not confirm it.", code="setup_not_succeeded")
-    return save_card_from_setup(client.clinic_id, intent.to_dict(), sc=sc)
+    return save_card_from_setup(client.clinic_id, intent, sc=sc)
 
 
 def save_card_from_setup(
@@ -172,7 +172,7 @@ def save_card_from_setup(
     existing = SavedCard.objects.filter(clinic_id=clinic_id, payment_method_id=pm_id).first()
     if existing is not None:
         return existing
-    pm = (sc or client_for(clinic_id)).v1.payment_methods.retrieve(str(pm_id))
+    pm = (sc or client_for(clinic_id)).v1.payment_methods.retrieve(str(pm_id)).to_dict()
     card = pm.get("card") or {}
     obj, _ = SavedCard.objects.get_or_create(
         clinic_id=clinic_id,
