@@ -67,7 +67,9 @@ def save_card(pw: PayWorld, number: str = VISA, exp: tuple[int, int] = (12, 2030
 
 def card_tender(pw: PayWorld, amount: int = 20000, visit: Any = None) -> Tender:
     """A checkout paid by the saved card: the tender is pending until the processor answers."""
-    line = LineSpec(kind="treatment", description="Microneedling: full face", unit_price_minor=amount, areas=("face",))
+    line = LineSpec(
+        kind="treatment", description="Microneedling: full face", unit_price_minor=amount, areas=("face",)
+    )
     result = check_out(
         visit or pw.visit,  # type: ignore[arg-type]
         CheckoutSpec([line], [_stripe_spec(amount)]),
@@ -90,7 +92,9 @@ def signature(payload: str, secret: str, at: int | None = None) -> str:
     return f"t={at},v1={mac}"
 
 
-def deliver(pw: PayWorld, event: dict[str, Any], *, secret: str | None = None, slug: str | None = None) -> Any:
+def deliver(
+    pw: PayWorld, event: dict[str, Any], *, secret: str | None = None, slug: str | None = None
+) -> Any:
     """POST an event to the clinic's webhook as Stripe does (signed with the endpoint secret)."""
     payload = json.dumps(event)
     account = StripeAccount.objects.get(clinic=pw.world.clinic)

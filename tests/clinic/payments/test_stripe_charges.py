@@ -21,7 +21,7 @@ from needlepoint.clinic.payments.models import (
     TenderStatus,
 )
 from needlepoint.clinic.payments.stripe_gateway import client_for
-from tests.stripe_server import StripeServer, stripe_api, stripe_server  # noqa: F401 - fixtures
+from tests.stripe_server import StripeServer
 
 from .conftest import AFTER_VISIT, PayWorld
 from .helpers import assert_ledger_consistent
@@ -59,7 +59,9 @@ def test_card_on_file_is_charged_once_and_recorded(pw: PayWorld, stripe_api: Str
     assert_ledger_consistent(pw.client)
 
 
-def test_declined_card_fails_the_tender_and_leaves_the_amount_owed(pw: PayWorld, stripe_api: StripeServer) -> None:
+def test_declined_card_fails_the_tender_and_leaves_the_amount_owed(
+    pw: PayWorld, stripe_api: StripeServer
+) -> None:
     connect(pw)
     save_card(pw, DECLINES)
     tender = card_tender(pw, 20000)
@@ -87,7 +89,9 @@ def test_off_session_charge_that_needs_3ds_is_not_taken(pw: PayWorld, stripe_api
     assert_ledger_consistent(pw.client)
 
 
-def test_expired_card_on_file_is_refused_before_calling_stripe(pw: PayWorld, stripe_api: StripeServer) -> None:
+def test_expired_card_on_file_is_refused_before_calling_stripe(
+    pw: PayWorld, stripe_api: StripeServer
+) -> None:
     connect(pw)
     save_card(pw, exp=(1, 2020))
     assert not processor.require_processor(pw.world.clinic.pk).has_card(pw.client.pk)
@@ -98,7 +102,9 @@ def test_expired_card_on_file_is_refused_before_calling_stripe(pw: PayWorld, str
     assert_ledger_consistent(pw.client)
 
 
-def test_card_stripe_says_has_expired_fails_with_a_clear_message(pw: PayWorld, stripe_api: StripeServer) -> None:
+def test_card_stripe_says_has_expired_fails_with_a_clear_message(
+    pw: PayWorld, stripe_api: StripeServer
+) -> None:
     connect(pw)
     save_card(pw)
     # localstripe has no expiring test card: the decline Stripe sends is imitated in front of it.
@@ -186,7 +192,9 @@ def test_no_card_and_no_stripe_answer_clear_refusals(pw: PayWorld, stripe_api: S
     assert_ledger_consistent(pw.client)
 
 
-def test_refunds_go_through_stripe_and_never_exceed_what_was_paid(pw: PayWorld, stripe_api: StripeServer) -> None:
+def test_refunds_go_through_stripe_and_never_exceed_what_was_paid(
+    pw: PayWorld, stripe_api: StripeServer
+) -> None:
     connect(pw)
     save_card(pw)
     tender = card_tender(pw, 5000)
@@ -210,7 +218,9 @@ def test_refunds_go_through_stripe_and_never_exceed_what_was_paid(pw: PayWorld, 
     with pytest.raises(InvalidInput, match="Nothing is left"):
         stripe_payments.refund_card(tender, 1, reason="more", actor=pw.owner, now=LATER)
     intent = sc.v1.payment_intents.retrieve(tender.processor_id)
-    charge = sc.v1.charges.retrieve(str(intent.latest_charge if isinstance(intent.latest_charge, str) else intent.latest_charge.id))
+    charge = sc.v1.charges.retrieve(
+        str(intent.latest_charge if isinstance(intent.latest_charge, str) else intent.latest_charge.id)
+    )
     assert charge.amount_refunded == 5000
     refunds = LedgerEntry.objects.filter(tender=tender, kind=EntryKind.REFUND)
     assert sorted(e.amount_minor for e in refunds) == [2000, 3000]

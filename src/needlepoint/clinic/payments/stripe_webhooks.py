@@ -34,7 +34,7 @@ from needlepoint.clinic.errors import InvalidInput, NotFound
 
 from .models import Method, Tender, TenderStatus
 from .processor import ChargeOutcome
-from .stripe_gateway import outcome_of
+from .stripe_gateway import client_for, outcome_of
 from .stripe_models import InboxStatus, StripeAccount, StripeEvent
 from .stripe_payments import reconcile_pending, record_outcome, save_card_from_setup
 from .tenders import record_refund, refunded_so_far
@@ -169,6 +169,11 @@ def _charge_refunded(clinic_id: int, charge: dict[str, Any], now: datetime) -> s
     intent_id = charge.get("payment_intent")
     intent_id = intent_id.get("id") if isinstance(intent_id, dict) else intent_id
     tender = _tender_of(clinic_id, charge.get("metadata") or {}, str(intent_id or ""))
+    if tender is None and intent_id:
+        # Our answer to the charge may have been lost (no id on the tender yet): the
+        # PaymentIntent's metadata names the tender.
+        intent = client_for(clinic_id).v1.payment_intents.retrieve(str(intent_id)).to_dict()
+        tender = _tender_of(clinic_id, intent.get("metadata") or {}, str(intent_id))
     if tender is None:
         return InboxStatus.IGNORED
     total = int(charge.get("amount_refunded") or 0)

@@ -59,7 +59,9 @@ def webhook_url(request: HttpRequest, slug: str) -> str:
 def stripe_settings(request: HttpRequest) -> HttpResponse:
     clinic = clinic_of(request)
     account = StripeAccount.objects.for_clinic(clinic).first()
-    form = KeysForm(request.POST or None, initial={"publishable_key": account.publishable_key if account else ""})
+    form = KeysForm(
+        request.POST or None, initial={"publishable_key": account.publishable_key if account else ""}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
