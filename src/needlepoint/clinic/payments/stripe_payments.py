@@ -133,7 +133,7 @@ def start_card_setup(client: Client) -> tuple[str, str]:
     sc = make_client(account.secret_key)
     customer = ensure_customer(client, sc)
     intent = sc.v1.setup_intents.create(
-        params={
+        params={  # type: ignore[arg-type]
             "customer": customer.customer_id,
             "usage": "off_session",
             "payment_method_types": ["card"],
