@@ -22,7 +22,7 @@ def mask(secret: str) -> str:
     """``sk_test_…c0de``: enough to tell two keys apart, not enough to use one."""
     if not secret:
         return ""
-    prefix = secret[: secret.find("_", 3) + 1] if secret.count("_") >= 2 else secret[:3]
+    prefix = secret[: secret.rfind("_", 0, 12) + 1]  # sk_test_, rk_live_, whsec_ (or nothing)
     return f"{prefix}…{secret[-4:]}"
 
 
