@@ -236,6 +236,14 @@ NEEDLEPOINT_TWILIO_AUTH_TOKEN = env.str("NEEDLEPOINT_TWILIO_AUTH_TOKEN", default
 NEEDLEPOINT_TWILIO_FROM = env.str("NEEDLEPOINT_TWILIO_FROM", default="")
 NEEDLEPOINT_TWILIO_BASE_URL = env.str("NEEDLEPOINT_TWILIO_BASE_URL", default="https://api.twilio.com")
 
+# --- Stripe ---------------------------------------------------------------------------------
+# Each clinic's keys are in the database (Settings → Payments → Stripe). These only say where
+# Stripe is (tests point the SDK at localstripe), how long to wait and how often the SDK retries
+# a dropped request (with the same idempotency key, so never a second charge).
+NEEDLEPOINT_STRIPE_API_BASE = env.str("NEEDLEPOINT_STRIPE_API_BASE", default="")
+NEEDLEPOINT_STRIPE_TIMEOUT = env.float("NEEDLEPOINT_STRIPE_TIMEOUT", default=30.0)
+NEEDLEPOINT_STRIPE_RETRIES = env.int("NEEDLEPOINT_STRIPE_RETRIES", default=1)
+
 # --- audit ----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -25,6 +25,7 @@ features = [
     ("reviews/", "needlepoint.web.reviews.urls"),
     ("interop/", "needlepoint.web.interop.urls"),
     ("webhooks/", "needlepoint.web.webhooks.urls"),
+    ("", "needlepoint.web.payments_stripe.urls"),
     ("", "needlepoint.web.booking.urls"),
     ("", "needlepoint.web.journey.urls"),
     ("", "needlepoint.web.treatments.urls"),

@@ -44,6 +44,7 @@ ROUTES: dict[str, set[str]] = {
     "adverse-events": {OWNER, PRACT},
     "plan-create": {OWNER, PRACT},
     "price-list": {OWNER},
+    "stripe-settings": {OWNER},
 }
 
 # Routes that are not staff views, and why. Keep this short: each entry is an exception.
@@ -65,6 +66,7 @@ NOT_STAFF_NAMES = {
     "inbound-sms",
     "inbound-email",
     "inbound-email-secret",
+    "stripe-webhook",  # Stripe-signed events (tests/clinic/payments/test_stripe_webhooks.py)
 }
 NOT_STAFF_PATTERNS = [
     re.compile(r"^portal/"),  # client portal: magic-link session of one client (tests/portal/test_portal.py)

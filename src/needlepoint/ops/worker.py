@@ -15,6 +15,7 @@ from needlepoint.clinic.messaging import worker as messages
 from needlepoint.clinic.messaging.worker import WorkerConfig
 from needlepoint.clinic.payments import deposits
 from needlepoint.clinic.payments import collect as payments
+from needlepoint.clinic.payments import stripe_webhooks
 from needlepoint.clinic.webhooks import dispatch as webhooks
 
 __all__ = ["WorkerConfig", "command", "run"]
@@ -64,6 +65,7 @@ def run(
                 n = _drain(messages.process_batch, name, cfg) + _drain(webhooks.process_batch, name)
                 n += _drain(deposits.release_expired)  # unpaid deposits past their hold
                 n += _drain(payments.process_batch, name)  # memberships, instalments, package expiry
+                n += _drain(stripe_webhooks.worker_step, name)  # Stripe events in, lost answers
                 totals[i] += n
                 if n == 0:
                     if once:

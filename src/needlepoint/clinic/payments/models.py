@@ -462,3 +462,13 @@ class PackageRedemption(ClinicOwned):
                 fields=["client_package", "appointment"], name="redemption_once_per_visit"
             ),
         ]
+
+
+# Stripe's rows live in their own module; importing them here registers them with Django.
+from .stripe_models import (  # noqa: E402, F401
+    SavedCard,
+    StripeAccount,
+    StripeCharge,
+    StripeCustomer,
+    StripeEvent,
+)

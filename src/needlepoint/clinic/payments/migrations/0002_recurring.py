@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ("booking", "0005_policy_bounds"),
         ("clients", "0003_normalise_phones"),
         ("clinics", "0002_closures_and_public_holidays"),
-        ("payments", "0001_initial"),
+        ("payments", "0002_deposit_policy_cancellation"),
     ]
 
     operations = [
