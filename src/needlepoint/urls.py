@@ -25,6 +25,7 @@ features = [
     ("reviews/", "needlepoint.web.reviews.urls"),
     ("interop/", "needlepoint.web.interop.urls"),
     ("webhooks/", "needlepoint.web.webhooks.urls"),
+    ("money/", "needlepoint.web.money_reports.urls"),
     ("", "needlepoint.web.booking.urls"),
     ("", "needlepoint.web.journey.urls"),
     ("", "needlepoint.web.treatments.urls"),
