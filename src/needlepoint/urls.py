@@ -26,6 +26,7 @@ features = [
     ("interop/", "needlepoint.web.interop.urls"),
     ("webhooks/", "needlepoint.web.webhooks.urls"),
     ("", "needlepoint.web.payments_stripe.urls"),
+    ("money/", "needlepoint.web.money_reports.urls"),
     ("", "needlepoint.web.booking.urls"),
     ("", "needlepoint.web.journey.urls"),
     ("", "needlepoint.web.treatments.urls"),

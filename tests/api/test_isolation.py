@@ -72,6 +72,12 @@ def bodies(own: dict[str, Any]) -> dict[str, Any]:
             "area": "cheeks",
         },
         "POST /api/reviews/{review_id}/reject": {"reason": "Hacked"},
+        "POST /api/clients/{client_id}/payments": {"method": "cash", "amount_minor": 100},
+        "POST /api/tenders/{tender_id}/refund": {"amount_minor": 100, "reason": "Hacked"},
+        "POST /api/appointments/{appointment_id}/checkout": {
+            "lines": [{"kind": "treatment", "description": "Hacked", "unit_price_minor": 100}],
+            "tenders": [{"method": "cash", "amount_minor": 100}],
+        },
         "POST /api/appointments/{appointment_id}/photos": {
             "area": "cheeks",
             "view": "front",

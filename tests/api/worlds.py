@@ -24,6 +24,9 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
     from needlepoint.clinic.intake.models import IntakeSource
     from needlepoint.clinic.intake.services import PhotoInput, submit_intake
     from needlepoint.clinic.outcomes import services as outcomes
+    from needlepoint.clinic.payments.checkout import CheckoutSpec, check_out
+    from needlepoint.clinic.payments.invoices import LineSpec
+    from needlepoint.clinic.payments.tenders import TenderSpec
     from needlepoint.clinic.permissions import ClientActor
     from needlepoint.clinic.reviews.services import submit_review
     from needlepoint.clinic.treatments import services as treatments
@@ -73,6 +76,16 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
         appointment=day.appointment,
     )
     task = outcomes.add_follow_up(event, actor=practitioner, title="Call in two days")
+    # The finished series' visit, checked out with part paid in cash: an invoice and a tender.
+    paid = check_out(
+        series.appointments.order_by("series_index").first(),  # type: ignore[arg-type]
+        CheckoutSpec(
+            [LineSpec(kind="treatment", description="Microneedling", unit_price_minor=20000)],
+            [TenderSpec("cash", 15000)],
+        ),
+        actor=world.memberships[Role.FRONT_DESK],  # type: ignore[arg-type]
+        now=clock.now(),
+    )
     score = outcomes.record_score(
         day.clinic, actor=practitioner, appointment=day.appointment, scale="gais", value=2, area="cheeks"
     )
@@ -92,6 +105,8 @@ def journey_objects(world: ClinicWorld) -> dict[str, Any]:
         "task_id": task.pk,
         "score_id": score.pk,
         "review_id": review.pk,
+        "invoice_id": paid.invoice.pk,
+        "tender_id": paid.tenders[0].pk,
         "_appointment_type_id": bw.kind.pk,  # type: ignore[attr-defined]
         "_device_id": world.device.pk,  # type: ignore[attr-defined]
     }

@@ -14,6 +14,7 @@ from .routers import (
     me,
     messages,
     outcomes,
+    payments,
     photos,
     plans,
     reference,
@@ -54,6 +55,7 @@ def build() -> NinjaAPI:
         outcomes,
         reviews,
         messages,
+        payments,
     ):
         _document_scopes(module.router)
         api.add_router("", module.router)

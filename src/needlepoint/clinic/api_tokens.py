@@ -41,6 +41,9 @@ SCOPES: dict[str, frozenset[str]] = {
     "adverse_events:write": roles_for(Action.MANAGE_ADVERSE_EVENT),
     "reviews:read": ALL_STAFF,
     "reviews:write": roles_for(Action.MODERATE_REVIEW),
+    "payments:read": roles_for(Action.READ_BALANCE),
+    "payments:write": roles_for(Action.TAKE_PAYMENT),
+    "payments:refund": roles_for(Action.REFUND),
 }
 PREFIX = "np_"
 MAX_LIFETIME = timedelta(days=366)

@@ -18,6 +18,9 @@ class Event(models.TextChoices):
     APPOINTMENT_CANCELLED = "appointment.cancelled", "Appointment cancelled"
     ADVERSE_EVENT_OPENED = "adverse_event.opened", "Adverse event opened"
     REVIEW_PUBLISHED = "review.published", "Review published"
+    PAYMENT_SUCCEEDED = "payment.succeeded", "Payment succeeded"
+    PAYMENT_REFUNDED = "payment.refunded", "Payment refunded"
+    INVOICE_ISSUED = "invoice.issued", "Invoice issued"
 
 
 # Sent only by "Send test event"; never subscribable.

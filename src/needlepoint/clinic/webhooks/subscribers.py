@@ -8,6 +8,7 @@ from typing import Any
 
 from needlepoint.clinic import events
 
+from . import payment_events
 from .events import appointment_data, emit
 
 # An import is a migration of existing bookings, not a booking: receivers are not told.
@@ -56,3 +57,4 @@ def register() -> None:
     events.subscribe(events.AppointmentCancelled, _cancelled)
     events.subscribe(events.AdverseEventOpened, _adverse_event_opened)
     events.subscribe(events.ReviewPublished, _review_published)
+    payment_events.register()
