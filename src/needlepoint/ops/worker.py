@@ -13,9 +13,8 @@ from django.db import connection
 
 from needlepoint.clinic.messaging import worker as messages
 from needlepoint.clinic.messaging.worker import WorkerConfig
-from needlepoint.clinic.payments import deposits
 from needlepoint.clinic.payments import collect as payments
-from needlepoint.clinic.payments import stripe_webhooks
+from needlepoint.clinic.payments import deposits, stripe_webhooks
 from needlepoint.clinic.webhooks import dispatch as webhooks
 
 __all__ = ["WorkerConfig", "command", "run"]
