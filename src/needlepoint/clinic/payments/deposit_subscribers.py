@@ -12,6 +12,8 @@ from . import cancellation, deposits
 
 
 def _booked(event: events.AppointmentBooked) -> None:
+    if event.source == "import":  # history brought in from another system: nothing to collect
+        return
     deposits.request_deposit(event.appointment, now=clock.now())
 
 

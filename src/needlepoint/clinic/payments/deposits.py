@@ -103,7 +103,7 @@ def is_confirmed(appointment: Appointment) -> bool:
 def request_deposit(appointment: Appointment, *, now: datetime) -> DepositRequest | None:
     """Ask for the deposit of a new booking (the AppointmentBooked subscriber). Only the holder
     asks; a second call for the same booking returns the request already made."""
-    if holder(appointment).pk != appointment.pk:
+    if holder(appointment).pk != appointment.pk or appointment.start <= now:
         return None
     if (existing := DepositRequest.objects.filter(appointment=appointment).first()) is not None:
         return existing

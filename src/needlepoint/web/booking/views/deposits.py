@@ -21,16 +21,17 @@ from needlepoint.clinic.payments.money import format_minor, to_major, to_minor
 from needlepoint.clinic.permissions import Action
 from needlepoint.web.access import OWNER_ONLY, clinic_of, membership_of, staff_view
 from needlepoint.web.appointment_access import staff_appointment
+from needlepoint.web.forms import HardenedForm
 
 METHOD_CHOICES = [(m.value, m.label) for m in Method if m in PAID_ELSEWHERE]
 
 
-class DepositPaidForm(forms.Form):
+class DepositPaidForm(HardenedForm):
     method = forms.ChoiceField(choices=METHOD_CHOICES, label="Paid by")
     reference = forms.CharField(max_length=120, required=False, label="Reference (slip, transfer)")
 
 
-class WaiveForm(forms.Form):
+class WaiveForm(HardenedForm):
     reason = forms.CharField(max_length=150, label="Why")
 
 
@@ -90,7 +91,7 @@ def waive_forfeit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- settings -------------------------------------------------------------------------------------
-class DepositPolicyForm(forms.Form):
+class DepositPolicyForm(HardenedForm):
     kind = forms.ChoiceField(choices=DepositKind.choices, label="Deposit")
     amount = forms.DecimalField(required=False, min_value=0, decimal_places=3, label="Fixed amount")
     percent = forms.DecimalField(
@@ -109,7 +110,7 @@ class DepositPolicyForm(forms.Form):
     no_show_fee = forms.DecimalField(required=False, min_value=0, decimal_places=3, label="No-show fee")
 
     def __init__(self, *args: object, currency: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.currency = currency
 
     @classmethod
