@@ -180,6 +180,33 @@ def test_package_credit_then_deposit_then_money(pw: PayWorld) -> None:
     assert_ledger_consistent(client)
 
 
+def test_a_deposit_larger_than_the_visit_pays_it_and_leaves_the_rest_as_credit(pw: PayWorld) -> None:
+    deposit = DepositRequest.objects.create(
+        clinic=pw.world.clinic,
+        appointment=pw.visit,
+        client=pw.client,
+        amount_minor=5000,
+        currency="GBP",
+        due_by=AFTER_VISIT,
+        created_at=AFTER_VISIT - timedelta(days=40),
+    )
+    t = new_tender(
+        pw.client,
+        TenderSpec("card_terminal", 5000),
+        at=AFTER_VISIT - timedelta(days=40),
+        by=pw.desk,
+        purpose="deposit",
+        appointment=pw.visit,
+    )
+    DepositRequest.objects.filter(pk=deposit.pk).update(status=DepositStatus.PAID, tender=t)
+    result = check_out(pw.visit, CheckoutSpec([treatment(3000)]), actor=pw.desk, now=AFTER_VISIT)
+    assert result.deposit_applied == 5000 and result.owed == 0
+    assert ledger.invoice_balance(result.invoice.pk) == 0  # never overpaid
+    b = ledger.balances(pw.client)
+    assert b.deposits_held == 0 and b.owed == -2000  # 20.00 in the client's favour
+    assert_ledger_consistent(pw.client)
+
+
 def test_payment_on_account_and_refunds(pw: PayWorld) -> None:
     check_out(
         pw.visit, CheckoutSpec([treatment()], [TenderSpec("cash", 5000)]), actor=pw.desk, now=AFTER_VISIT

@@ -269,17 +269,23 @@ def _apply_deposit(
     if deposit is None or not enabled:
         return 0
     amount = deposit.amount_minor
-    for account in (Account.DEPOSIT, Account.RECEIVABLE):
-        ledger.post(
-            appt.client,
-            ledger.Posting(account, EntryKind.DEPOSIT_APPLIED, -amount, Method.DEPOSIT),
-            at=now,
-            currency=deposit.currency,
-            by=by,
-            invoice=invoice,
-            appointment=appt,
-            location=appt.location,
-            key=f"deposit:{deposit.pk}:{account}",
-        )
+    # A deposit larger than what this visit owes (package credit covered most of it) pays the
+    # invoice up to its total; the rest stays the client's, as credit on their account.
+    on_invoice = min(amount, max(ledger.invoice_balance(invoice.pk), 0))
+    for part, inv, suffix in ((on_invoice, invoice, ""), (amount - on_invoice, None, ":rest")):
+        if part <= 0:
+            continue
+        for account in (Account.DEPOSIT, Account.RECEIVABLE):
+            ledger.post(
+                appt.client,
+                ledger.Posting(account, EntryKind.DEPOSIT_APPLIED, -part, Method.DEPOSIT),
+                at=now,
+                currency=deposit.currency,
+                by=by,
+                invoice=inv,
+                appointment=appt,
+                location=appt.location,
+                key=f"deposit:{deposit.pk}:{account}{suffix}",
+            )
     DepositRequest.objects.filter(pk=deposit.pk).update(status=DepositStatus.APPLIED, settled_at=now)
     return amount
