@@ -49,6 +49,7 @@ REGISTRARS = [
     "tests.web.messaging.test_inbox",
     "tests.web.payments.test_payments_access",
     "tests.web.payments.test_deposit_views",
+    "tests.web.packages.test_isolation_packages",
 ]
 
 

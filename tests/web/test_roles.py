@@ -45,6 +45,11 @@ ROUTES: dict[str, set[str]] = {
     "plan-create": {OWNER, PRACT},
     "price-list": {OWNER},
     "stripe-settings": {OWNER},
+    "client-packages": EVERYONE,  # practitioners tell clients what is left on their package
+    "package-sell": {OWNER, DESK},
+    "package-refund": {OWNER},
+    "membership-cancel": {OWNER, DESK},  # inside the minimum term: owners only (the service)
+    "membership-plans": {OWNER},
 }
 
 # Routes that are not staff views, and why. Keep this short: each entry is an exception.

@@ -230,3 +230,19 @@ def test_two_live_memberships_refuse_a_merge(pw: PayWorld) -> None:
         merge_clients(pw.client, other, actor=pw.owner, now=NOW)  # type: ignore[arg-type]
     assert ClientMembership.objects.filter(client=other).exists()
     assert not ClientPackage.objects.exists()
+
+
+def test_the_worker_runs_the_money_round(pw: PayWorld, cards: FakeCards) -> None:
+    """`needlepoint worker` bills and collects through its one payments step."""
+    from needlepoint import clock
+    from needlepoint.ops import worker
+
+    with_card(pw, cards)
+    m = join(pw)
+    with clock.frozen(add_months(NOW, 1) + timedelta(hours=1)):
+        worker.run(once=True)
+    statuses = list(
+        MembershipCharge.objects.filter(membership=m).order_by("period").values_list("status", flat=True)
+    )
+    assert statuses == ["paid", "paid"] and cards.money_taken == 2 * FEE
+    assert_ledger_consistent(pw.client)

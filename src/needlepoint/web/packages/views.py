@@ -17,7 +17,7 @@ from needlepoint.clinic.audit.services import AccessContext
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
 from needlepoint.clinic.clinics.models import Location
-from needlepoint.clinic.errors import DomainError
+from needlepoint.clinic.errors import DomainError, InvalidInput
 from needlepoint.clinic.payments import ledger, memberships, packages
 from needlepoint.clinic.payments.models import ClientPackage
 from needlepoint.clinic.payments.models_recurring import (
@@ -51,9 +51,11 @@ def _back(client_pk: int) -> HttpResponse:
     return redirect("client-packages", client_pk=client_pk)
 
 
-def _refused(request: HttpRequest, exc: DomainError) -> None:
+def _refused(request: HttpRequest, client_id: int, exc: DomainError) -> HttpResponse:
+    """A refusal: the client's page again with the reason, answered with the refusal's status."""
     for message in messages_of(exc):
         messages.error(request, message)
+    return _page(request, _client(request, client_id), status=exc.status)
 
 
 @staff_view(action=Action.READ_BALANCE)
@@ -134,8 +136,7 @@ def package_refund(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         refund = packages.refund_unused(cp, actor=membership_of(request), now=clock.now())
     except DomainError as exc:
-        _refused(request, exc)
-        return _back(cp.client_id)
+        return _refused(request, cp.client_id, exc)
     messages.success(request, f"Unused sessions refunded ({refund.refunded_minor / 100:.2f} given back).")
     return _back(cp.client_id)
 
@@ -143,8 +144,7 @@ def package_refund(request: HttpRequest, pk: int) -> HttpResponse:
 def _pay(request: HttpRequest, row: Instalment | MembershipCharge, client_id: int) -> HttpResponse:
     form = PayForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose how it was paid.")
-        return HttpResponse("Choose how it was paid.", status=400)
+        return _refused(request, client_id, InvalidInput("Choose how it was paid."))
     spec = TenderSpec(form.cleaned_data["method"], row.amount_minor, form.cleaned_data["reference"])
     try:
         if isinstance(row, Instalment):
@@ -152,8 +152,7 @@ def _pay(request: HttpRequest, row: Instalment | MembershipCharge, client_id: in
         else:
             memberships.pay_charge(row, spec, actor=membership_of(request), now=clock.now())
     except DomainError as exc:
-        _refused(request, exc)
-        return _back(client_id)
+        return _refused(request, client_id, exc)
     messages.success(request, "Payment recorded.")
     return _back(client_id)
 
@@ -180,12 +179,11 @@ def membership_join(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = _client(request, client_pk)
     form = JoinForm(request.POST, clinic=clinic_of(request))
     if not form.is_valid():
-        return HttpResponse("Choose a membership plan of this clinic.", status=400)
+        return _refused(request, client.pk, InvalidInput("Choose a membership plan of this clinic."))
     try:
         memberships.join(client, form.cleaned_data["plan"], actor=membership_of(request), now=clock.now())
     except DomainError as exc:
-        _refused(request, exc)
-        return HttpResponse(exc.message, status=exc.status)
+        return _refused(request, client.pk, exc)
     messages.success(request, f"{client.full_name} joined {form.cleaned_data['plan'].name}.")
     return _back(client.pk)
 
@@ -200,15 +198,14 @@ def membership_pause(request: HttpRequest, pk: int) -> HttpResponse:
     m = _membership(request, pk)
     form = PauseForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Give the date the pause ends.", status=400)
+        return _refused(request, m.client_id, InvalidInput("Give the date the pause ends."))
     from datetime import datetime, time
 
     until = datetime.combine(form.cleaned_data["until"], time.min, tzinfo=_zone(m.client))
     try:
         memberships.pause(m, until=until, actor=membership_of(request), now=clock.now())
     except DomainError as exc:
-        _refused(request, exc)
-        return HttpResponse(exc.message, status=exc.status)
+        return _refused(request, m.client_id, exc)
     messages.success(request, "Membership paused.")
     return _back(m.client_id)
 
@@ -224,8 +221,7 @@ def membership_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             m, actor=membership_of(request), now=clock.now(), override=bool(form.cleaned_data.get("override"))
         )
     except DomainError as exc:
-        _refused(request, exc)
-        return HttpResponse(exc.message, status=exc.status)
+        return _refused(request, m.client_id, exc)
     messages.success(request, "Membership cancelled.")
     return _back(m.client_id)
 
