@@ -11,6 +11,7 @@ from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
+from needlepoint.clinic.clinics.models import Location
 from needlepoint.clinic.errors import DomainError, NotAllowed, NotFound
 from needlepoint.clinic.payments import ledger, selectors
 from needlepoint.clinic.payments.tenders import TenderSpec, record_payment
@@ -36,6 +37,15 @@ def _page(request: HttpRequest, client: Client, form: AccountPaymentForm | None 
             "currency": client.clinic.currency,
             "may_take_payment": may(member, Action.TAKE_PAYMENT, client),
             "form": form,
+            # A client has no location of their own: the clinic's first one tells the time.
+            "zone": next(
+                iter(
+                    Location.objects.for_clinic(client.clinic_id)
+                    .order_by("pk")
+                    .values_list("timezone", flat=True)
+                ),
+                "UTC",
+            ),
         },
         status=400 if form is not None and form.errors else 200,
     )

@@ -48,6 +48,7 @@ def _page(
             "invoice": invoice,
             "may_refund": may(member, Action.REFUND, invoice),
             "refund_form": refund_form,
+            "zone": invoice.location.timezone if invoice.location else "UTC",
         },
         status=status,
     )
