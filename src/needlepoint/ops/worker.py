@@ -1,6 +1,7 @@
-"""The `needlepoint worker` process: one loop drains both durable queues, the message outbox
-(clinic.messaging.worker) and webhook deliveries (clinic.webhooks.dispatch). It lives above
-the clinic apps so neither queue's app imports the other."""
+"""The `needlepoint worker` process: one loop drains the durable queues, the message outbox
+(clinic.messaging.worker), webhook deliveries (clinic.webhooks.dispatch) and Stripe's event
+inbox with the card charges whose answer was lost (clinic.payments.stripe_webhooks). It lives
+above the clinic apps so no queue's app imports another."""
 
 from __future__ import annotations
 

@@ -243,3 +243,50 @@ def test_refund_stripe_does_not_answer_is_retried_without_refunding_twice(
     sc = client_for(pw.world.clinic.pk)
     assert len(sc.v1.refunds.list(params={"payment_intent": tender.processor_id}).data) == 1
     assert_ledger_consistent(pw.client)
+
+
+def test_stripe_refusing_an_off_session_charge_for_3ds_asks_the_client_to_confirm(
+    pw: PayWorld, stripe_api: StripeServer
+) -> None:
+    """Real Stripe answers an off-session charge that needs 3-D Secure with a 402
+    ``authentication_required`` (localstripe answers ``requires_action``): imitated in front of it."""
+    connect(pw)
+    save_card(pw)
+    body = {
+        "error": {
+            "type": "card_error",
+            "code": "authentication_required",
+            "message": "This payment requires authentication.",
+            "payment_intent": {
+                "id": "pi_needs3ds",
+                "object": "payment_intent",
+                "status": "requires_payment_method",
+            },
+        }
+    }
+    stripe_api.fault("/v1/payment_intents", "error", status=402, body=body)
+    tender = card_tender(pw, 5000)
+    outcome = processor.collect(tender, off_session=True)
+    assert outcome.status == "requires_action" and outcome.processor_id == "pi_needs3ds"
+    tender.refresh_from_db()
+    assert tender.status == TenderStatus.FAILED and "3-D Secure" in tender.failure_message
+    assert tender.processor_id == "pi_needs3ds"
+    assert_ledger_consistent(pw.client)
+
+
+def test_a_removed_card_is_not_charged(pw: PayWorld, stripe_api: StripeServer, clinic_b: object) -> None:
+    from needlepoint.clinic.errors import NotFound
+    from needlepoint.clinic.permissions import ClientActor
+
+    connect(pw)
+    card = save_card(pw)
+    stranger = ClientActor(clinic_b.client)  # type: ignore[attr-defined]
+    with pytest.raises(NotFound):
+        stripe_payments.remove_card(card, actor=stranger, now=LATER)
+    stripe_payments.remove_card(card, actor=ClientActor(pw.client), now=LATER)  # type: ignore[arg-type]
+    assert not processor.require_processor(pw.world.clinic.pk).has_card(pw.client.pk)
+    tender = card_tender(pw, 5000)
+    outcome = processor.collect(tender, off_session=True)
+    assert outcome.status == "failed" and "no card on file" in outcome.message
+    assert intents(stripe_api) == []
+    assert_ledger_consistent(pw.client)

@@ -267,6 +267,9 @@ def reconcile_pending(now: datetime | None = None) -> int:
 
 def _reconcile_one(tender: Tender, now: datetime) -> int:
     charge = StripeCharge.objects.filter(tender=tender).first()
+    if charge is None and tender.processor_id:
+        # A PaymentIntent the client confirms on a page (paid online): its webhook records it.
+        return 0
     if charge is None:
         # Never reached "charge sent": nothing can have been taken.
         record_outcome(
