@@ -47,6 +47,7 @@ REGISTRARS = [
     "tests.web.dashboard.test_today",
     "tests.web.setup.test_closures",
     "tests.web.messaging.test_inbox",
+    "tests.portal.test_money",
 ]
 
 
