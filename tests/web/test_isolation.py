@@ -50,6 +50,7 @@ REGISTRARS = [
     "tests.web.payments.test_payments_access",
     "tests.web.payments.test_deposit_views",
     "tests.web.packages.test_isolation_packages",
+    "tests.portal.test_money",
 ]
 
 

@@ -184,6 +184,7 @@ def load_demo(client_count: int = 50) -> list[DemoLogin]:
     from .demo_booking import load_demo_booking
     from .demo_journey import load_demo_journey
     from .demo_outcomes import load_demo_outcomes
+    from .demo_payments import load_demo_payments
     from .demo_today import load_demo_today
     from .demo_treatments import load_demo_treatments
 
@@ -192,6 +193,7 @@ def load_demo(client_count: int = 50) -> list[DemoLogin]:
     load_demo_outcomes(clinic)
     load_demo_treatments(clinic)
     load_demo_today(clinic)
+    load_demo_payments(clinic)
     return logins
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from .views import account, appointments, documents, home, learn
+from .views import account, appointments, documents, home, learn, money
 
 learn_urlpatterns = [
     path("", learn.learn_index, name="learn-index"),
@@ -24,6 +24,10 @@ urlpatterns = [
     path("consent/<int:document_pk>/", documents.consent, name="portal-consent"),
     path("consent/<int:signature_pk>/pdf/", documents.consent_pdf, name="portal-consent-pdf"),
     path("plans/<int:plan_pk>/quote.pdf", documents.quote_pdf, name="portal-quote-pdf"),
+    path("money/", money.money, name="portal-money"),
+    path("money/card/", money.card, name="portal-money-card"),
+    path("money/invoices/<int:invoice_pk>/", money.invoice, name="portal-invoice"),
+    path("money/invoices/<int:invoice_pk>/pdf/", money.invoice_pdf, name="portal-invoice-pdf"),
     path(
         "appointments/<int:appointment_pk>/",
         appointments.prepare,

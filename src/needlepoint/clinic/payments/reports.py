@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
 
 from needlepoint.clinic.clients.models import Client
@@ -188,8 +188,10 @@ def _per_client(clinic: Clinic, account: str, until: datetime) -> list[BalanceRo
     )
     totals = dict(sums)
     names = {
-        c.pk: c.full_name
-        for c in Client.objects.for_clinic(clinic).filter(pk__in=totals).only("first_name", "last_name")
+        pk: f"{first} {last}".strip()
+        for pk, first, last in Client.objects.for_clinic(clinic)
+        .filter(pk__in=totals)
+        .values_list("pk", "first_name", "last_name")
     }
     return sorted(
         (BalanceRow(pk, names.get(pk, f"Client {pk}"), int(t)) for pk, t in totals.items()),
@@ -228,28 +230,32 @@ def deferred_revenue(clinic: Clinic, period: Period, *, actor: Actor) -> Deferre
     in treatments)."""
     require(actor, Action.MONEY_REPORTS, clinic)
     per_client = _per_client(clinic, Account.CREDIT, _as_of(clinic, period))
-    packages = []
-    for p in (
+    # Aggregated in SQL, read as tuples: a chain has thousands of packages.
+    rows = (
         ClientPackage.objects.for_clinic(clinic)
         .filter(status=ClientPackageStatus.ACTIVE)
-        .select_related("client")
-        .prefetch_related("redemptions")
+        .annotate(used=Count("redemptions"), redeemed=Coalesce(Sum("redemptions__value_minor"), 0))
+        .filter(used__lt=F("sessions_total"))
         .order_by("expires_at", "pk")
-    ):
-        used = [r.value_minor for r in p.redemptions.all()]
-        left = p.sessions_total - len(used)
-        if left > 0:
-            packages.append(
-                DeferredPackage(
-                    p.pk,
-                    p.client_id,
-                    p.client.full_name,
-                    p.name,
-                    left,
-                    p.price_minor - sum(used),
-                    p.expires_at,
-                )
-            )
+        .values_list(
+            "pk",
+            "client_id",
+            "client__first_name",
+            "client__last_name",
+            "name",
+            "sessions_total",
+            "used",
+            "price_minor",
+            "redeemed",
+            "expires_at",
+        )
+    )
+    packages = [
+        DeferredPackage(
+            pk, client_id, f"{first} {last}".strip(), name, total - used, price - redeemed, expires
+        )
+        for pk, client_id, first, last, name, total, used, price, redeemed, expires in rows
+    ]
     return Deferred(sum(r.amount_minor for r in per_client), per_client, packages)
 
 
@@ -281,21 +287,21 @@ class Revenue:
     per_treatment: list[RevenueRow]
 
 
-def _invoices_in(clinic: Clinic, zones: _Zones) -> dict[int, Invoice]:
-    found = (
-        Invoice.objects.filter(clinic=clinic, issued_at__gte=zones.start, issued_at__lt=zones.end)
-        .select_related("practitioner__user")
-        .only(
-            "issued_at",
-            "location_id",
-            "tip_minor",
-            "practitioner__display_name",
-            "practitioner__user__email",
-            "practitioner__user__first_name",
-            "practitioner__user__last_name",
-        )
-    )
-    return {i.pk: i for i in found if zones.local_day(i.issued_at, i.location_id) is not None}
+@dataclass(frozen=True)
+class _Issued:
+    practitioner_id: int | None
+    tip_minor: int
+
+
+def _invoices_in(clinic: Clinic, zones: _Zones) -> dict[int, _Issued]:
+    found = Invoice.objects.filter(
+        clinic=clinic, issued_at__gte=zones.start, issued_at__lt=zones.end
+    ).values_list("pk", "issued_at", "location_id", "practitioner_id", "tip_minor")
+    return {
+        pk: _Issued(practitioner_id, tip)
+        for pk, at, location_id, practitioner_id, tip in found
+        if zones.local_day(at, location_id) is not None
+    }
 
 
 def revenue(clinic: Clinic, period: Period, *, actor: Actor) -> Revenue:
@@ -308,9 +314,8 @@ def revenue(clinic: Clinic, period: Period, *, actor: Actor) -> Revenue:
     invoices = _invoices_in(clinic, zones)
     practitioners: dict[str, RevenueRow] = {}
     treatments: dict[str, RevenueRow] = {}
-    who = {
-        pk: (inv.practitioner.name if inv.practitioner else "No practitioner") for pk, inv in invoices.items()
-    }
+    names = _practitioner_names(clinic)
+    who = {pk: names.get(inv.practitioner_id, "No practitioner") for pk, inv in invoices.items()}
     lines = (
         InvoiceLine.objects.filter(invoice_id__in=list(invoices))
         .exclude(kind=ItemKind.PACKAGE)
@@ -355,7 +360,6 @@ def revenue(clinic: Clinic, period: Period, *, actor: Actor) -> Revenue:
         .annotate(where=Coalesce("location_id", "invoice__location_id"))
         .values_list("created_at", "where", "invoice__practitioner_id", "amount_minor", "invoice_id")
     )
-    names = _practitioner_names(clinic)
     for at, where, practitioner_id, amount, _invoice_id in notes:
         if zones.local_day(at, where) is None:
             continue
