@@ -36,7 +36,11 @@ EXPECTED = {
     events.AppointmentMoved: {"messaging"},
     events.AppointmentCancelled: {"messaging", "webhooks", "payments"},
     events.AppointmentStatusChanged: {"payments"},
-    events.PaymentRecorded: {"payments"},
+    events.PaymentRecorded: {"payments", "webhooks"},
+    events.PaymentRefunded: {"webhooks"},
+    # messaging: the receipt for an invoice, the "your card failed" email
+    events.PaymentFailed: {"messaging"},
+    events.InvoiceIssued: {"messaging", "webhooks"},
     events.ChartSigned: {"outcomes"},
     events.AdverseEventOpened: {"webhooks"},
     events.ReviewPublished: {"webhooks"},
