@@ -27,6 +27,7 @@ from needlepoint.clinic.payments.invoices import LineSpec
 from needlepoint.clinic.payments.models import ClientPackage, DepositRequest, DepositStatus
 from needlepoint.clinic.payments.models_recurring import MembershipPlan
 from needlepoint.clinic.payments.packages import sell_package
+from needlepoint.clinic.payments.stripe_models import SavedCard, StripeCustomer
 from needlepoint.clinic.payments.tenders import TenderSpec, new_tender
 from needlepoint.clinic.permissions import ClientActor, SystemActor
 from needlepoint.clinic.reviews import services as reviews
@@ -95,6 +96,18 @@ def _money(w: ClinicWorld, dup: Client, visit: Any) -> None:
         clinic=w.clinic, name="Glow", monthly_fee_minor=5000, included_credits=1
     )
     memberships.join(dup, plan, actor=desk, now=NOW)
+    # A card saved with Stripe (the kept client has none, so customer and card move).
+    StripeCustomer.objects.create(clinic=w.clinic, client=dup, customer_id="cus_dup", created_at=NOW)
+    SavedCard.objects.create(
+        clinic=w.clinic,
+        client=dup,
+        payment_method_id="pm_dup",
+        brand="visa",
+        last4="4242",
+        exp_month=12,
+        exp_year=2030,
+        created_at=NOW,
+    )
 
 
 def _everything(w: ClinicWorld, dup: Client) -> None:
@@ -237,3 +250,16 @@ def test_refusals(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
         merge_clients(keep, dup, actor=owner, now=NOW)
     with pytest.raises(NotFound):  # nor the other way round
         merge_clients(clinic_b.client, keep, actor=owner, now=NOW)  # type: ignore[arg-type]
+
+
+def test_two_stripe_customers_refuse_a_merge(clinic_a: ClinicWorld) -> None:
+    keep: Any = clinic_a.client
+    dup = Client.objects.create(
+        clinic=clinic_a.clinic, first_name="Z", last_name="D", date_of_birth=date(1990, 1, 1)
+    )
+    for c, cus in ((keep, "cus_keep"), (dup, "cus_dup")):
+        StripeCustomer.objects.create(clinic=clinic_a.clinic, client=c, customer_id=cus, created_at=NOW)
+    with pytest.raises(Conflict, match="Stripe"):
+        merge_clients(keep, dup, actor=clinic_a.memberships["owner"], now=NOW)  # type: ignore[arg-type]
+    dup.refresh_from_db()
+    assert dup.merged_into_id is None and StripeCustomer.objects.get(client=dup).customer_id == "cus_dup"

@@ -10,7 +10,15 @@ class PaymentsConfig(AppConfig):
         from needlepoint.clinic.audit.registry import register_audited
         from needlepoint.clinic.client_records.merge import register_step
 
-        from . import memberships, models, models_recurring, processor, stripe_gateway, subscribers
+        from . import (
+            memberships,
+            models,
+            models_recurring,
+            processor,
+            stripe_gateway,
+            stripe_payments,
+            subscribers,
+        )
 
         register_audited(
             models.PaymentSettings,
@@ -31,6 +39,7 @@ class PaymentsConfig(AppConfig):
             models_recurring.MembershipSessionUse,
         )
         register_step(models_recurring.ClientMembership, memberships.merge_step)
+        register_step(models.StripeCustomer, stripe_payments.merge_step)
         # Stripe's rows; the keys stay out of the audit trail's diffs.
         register_audited(models.StripeCustomer, models.SavedCard, models.StripeCharge)
         register_audited(models.StripeAccount, exclude_fields=["secret_key", "webhook_secret"])

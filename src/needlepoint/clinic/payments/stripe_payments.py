@@ -290,3 +290,17 @@ def _reconcile_one(tender: Tender, now: datetime) -> int:
     if outcome.status != UNKNOWN:
         record_outcome(tender, outcome, at=now)
     return 1
+
+
+def merge_step(keep: Client, gone: Client) -> None:
+    """A merge moves the duplicate's Stripe customer and cards when the kept client has none.
+    With a customer each, the cards sit on two Stripe customers and a card of one cannot be
+    charged as the other: the owner removes one client's cards (or asks Stripe to) first."""
+    if (
+        StripeCustomer.objects.filter(client=keep).exists()
+        and StripeCustomer.objects.filter(client=gone).exists()
+    ):
+        raise Conflict(
+            "Both clients have cards saved with Stripe: remove one client's saved cards before merging.",
+            code="two_stripe_customers",
+        )
