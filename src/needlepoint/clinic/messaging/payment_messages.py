@@ -13,7 +13,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from needlepoint.clinic import events
 from needlepoint.clinic.clients.models import Client
@@ -108,12 +108,8 @@ def compose_receipt(message: OutboxMessage) -> str:
 
 
 def card_url(client: Client) -> str:
-    """Where the client updates their card: the portal's money page when there is one."""
-    slug = client.clinic.slug
-    try:
-        path = reverse("portal-money", kwargs={"slug": slug})
-    except NoReverseMatch:
-        path = reverse("portal-home", kwargs={"slug": slug})
+    """Where the client saves a new card: the portal's card page."""
+    path = reverse("portal-money-card", kwargs={"slug": client.clinic.slug})
     return getattr(settings, "NEEDLEPOINT_BASE_URL", "").rstrip("/") + path
 
 
