@@ -3,9 +3,7 @@ when installed) and the card page; a client sees only their own."""
 
 from __future__ import annotations
 
-import sys
-import types
-from dataclasses import dataclass
+import subprocess
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,10 +26,10 @@ from needlepoint.clinic.payments.models import (
 )
 from needlepoint.clinic.payments.tenders import TenderSpec, new_tender, refund_paid_elsewhere
 from needlepoint.portal.session import SESSION_KEY
-from needlepoint.portal.views import money as money_views
 from tests.clinic.payments.conftest import AFTER_VISIT, PayWorld, make_pay_world
 from tests.clinic.payments.helpers import assert_ledger_consistent
 from tests.conftest import ClinicWorld
+from tests.stripe_server import stripe_api, stripe_server  # noqa: F401 - fixtures
 from tests.web.test_isolation import EXTRA_ROUTES
 
 # The route census (tests/web/test_isolation.py): the portal's invoice pages are checked here.
@@ -128,23 +126,19 @@ def test_the_invoice_page_shows_lines_tax_and_payments(client: Any, pw: PayWorld
     assert page.status_code == 200
     assert "Microneedling: full face" in html and "Paid with package credit" in html
     assert "Recovery serum" in html and "£5.83" in html  # 20 % VAT inside £35.00
-    assert "Paid in full." in html
-    if money_views.invoice_pdf_renderer() is None:
-        assert "Download PDF" not in html
-        assert client.get(_url("portal-invoice-pdf", pw, invoice_pk=invoice.pk)).status_code == 404
+    assert "Paid in full." in html and "Download PDF" in html
     assert_ledger_consistent(pw.client)
 
 
-def test_the_invoice_pdf_when_the_renderer_is_installed(client: Any, pw: PayWorld, monkeypatch: Any) -> None:
+def test_the_invoice_pdf_reads_back(client: Any, pw: PayWorld, tmp_path: Any) -> None:
     invoice = _history(pw)
-    monkeypatch.setattr(
-        money_views, "invoice_pdf_renderer", lambda: lambda inv: b"%PDF-1.7 " + inv.number_text.encode()
-    )
-    _as(client, pw.client)
-    assert "Download PDF" in client.get(_url("portal-invoice", pw, invoice_pk=invoice.pk)).content.decode()
-    pdf = client.get(_url("portal-invoice-pdf", pw, invoice_pk=invoice.pk))
+    pdf = _as(client, pw.client).get(_url("portal-invoice-pdf", pw, invoice_pk=invoice.pk))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content == b"%PDF-1.7 " + invoice.number_text.encode()
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert invoice.number_text in text and "Recovery serum" in text
+    assert AccessLog.objects.filter(action="portal-invoice-pdf", client=pw.client).exists()
     assert_ledger_consistent(pw.client)
 
 
@@ -172,29 +166,38 @@ def test_another_clients_or_clinics_invoice_is_not_found(
 def test_the_card_page_without_card_payments_says_so(client: Any, pw: PayWorld) -> None:
     page = _as(client, pw.client).get(_url("portal-money-card", pw))
     html = page.content.decode()
-    if money_views.card_setup_starter() is None:
-        assert page.status_code == 200 and "Card payments are not set up at this clinic" in html
-        assert "js.stripe.com" not in html and "js.stripe.com" not in page["Content-Security-Policy"]
+    assert page.status_code == 200 and "Card payments are not set up at this clinic" in html
+    assert "js.stripe.com" not in html and "js.stripe.com" not in page["Content-Security-Policy"]
 
 
-@dataclass
-class _Setup:
-    client_secret: str
-    publishable_key: str = "pk_test_123"
+@pytest.mark.usefixtures("stripe_api")
+def test_the_card_page_mounts_the_payment_element_and_saves_the_card(client: Any, pw: PayWorld) -> None:
+    from needlepoint.clinic.payments.models import SavedCard
+    from needlepoint.clinic.payments.stripe_gateway import client_for
+    from tests.clinic.payments.stripe_helpers import VISA, connect
 
-
-def test_the_card_page_mounts_the_payment_element(client: Any, pw: PayWorld, monkeypatch: Any) -> None:
-    seen: list[Any] = []
-    fake = types.ModuleType("needlepoint.clinic.payments.stripe_payments")
-    fake.start_card_setup = lambda c: seen.append(c) or _Setup("seti_1_secret_abc")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "needlepoint.clinic.payments.stripe_payments", fake)
+    connect(pw)
     page = _as(client, pw.client).get(_url("portal-money-card", pw))
     html = page.content.decode()
-    assert page.status_code == 200 and seen == [pw.client]
-    assert 'src="https://js.stripe.com/v3/"' in html and 'data-client-secret="seti_1_secret_abc"' in html
-    assert 'data-publishable-key="pk_test_123"' in html and "portal-card.js" in html
+    assert page.status_code == 200
+    secret = html.split('data-client-secret="')[1].split('"')[0]
+    assert secret.startswith("seti_") and 'src="https://js.stripe.com/v3/"' in html
+    assert 'data-publishable-key="pk_test_a51public"' in html and "portal-card.js" in html
     csp = page["Content-Security-Policy"]
     assert "script-src 'self' https://js.stripe.com" in csp and "frame-src https://js.stripe.com" in csp
+    # What Stripe.js does in the browser: confirm the SetupIntent with the card, then come back.
+    setup_id = secret.split("_secret_")[0]
+    sc = client_for(pw.world.clinic.pk)  # type: ignore[attr-defined]
+    pm = sc.v1.payment_methods.create(
+        params={"type": "card", "card": {"number": VISA, "exp_month": "12", "exp_year": "2030", "cvc": "123"}}
+    )
+    sc.v1.setup_intents.confirm(setup_id, params={"payment_method": pm.id})
+    back = client.get(_url("portal-money-card", pw) + f"?setup_intent={setup_id}&redirect_status=succeeded")
+    assert "Card saved" in back.content.decode() and "4242" in back.content.decode()
+    assert SavedCard.objects.filter(client=pw.client, last4="4242").count() == 1
+    # someone else's SetupIntent is refused with a message, nothing saved
+    forged = client.get(_url("portal-money-card", pw) + "?setup_intent=seti_forged")
+    assert forged.status_code == 200 and SavedCard.objects.filter(client=pw.client).count() == 1
     # the rest of the portal keeps the strict policy
     other = client.get(_url("portal-money", pw))
     assert "js.stripe.com" not in other["Content-Security-Policy"]

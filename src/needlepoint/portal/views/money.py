@@ -1,29 +1,24 @@
-"""The client's money in the portal: deposits, invoices and receipts, package balances, and
-saving or replacing a card. A client sees only their own (permissions: READ_BALANCE for reading,
-PAY_ONLINE for the card).
-
-Two parts come from other modules when the clinic's installation has them, found at run time:
-``needlepoint.interop.invoice_pdf.render_invoice_pdf(invoice) -> bytes`` (the invoice PDF; until it
-exists the invoice page is HTML only) and ``needlepoint.clinic.payments.stripe_payments
-.start_card_setup(client)`` (a Stripe SetupIntent for the Payment Element; without it, or in
-"paid elsewhere" mode, the card page says card payments are not set up)."""
+"""The client's money in the portal: deposits, invoices and receipts, package balances and
+membership, and saving or replacing a card. A client sees only their own (permissions:
+READ_BALANCE for reading, PAY_ONLINE for the card)."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
+import stripe
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import DomainError
-from needlepoint.clinic.payments import statement
+from needlepoint.clinic.payments import statement, statements, stripe_payments
+from needlepoint.clinic.payments.processor import processor_for
+from needlepoint.clinic.payments.stripe_models import SavedCard
 from needlepoint.clinic.permissions import Action, ClientActor, require
+from needlepoint.interop import invoice_pdf as pdf
 from needlepoint.portal.session import client_view, portal_context
 from needlepoint.web.headers import policy_for
 
@@ -36,24 +31,6 @@ STRIPE_CSP = {
     "frame-src": "https://js.stripe.com https://hooks.stripe.com",
     "connect-src": "'self' https://api.stripe.com",
 }
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function from a module that may not be installed yet (None if absent)."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    fn = getattr(found, name, None)
-    return fn if callable(fn) else None
-
-
-def invoice_pdf_renderer() -> Callable[..., bytes] | None:
-    return _optional("needlepoint.interop.invoice_pdf", "render_invoice_pdf")
-
-
-def card_setup_starter() -> Callable[..., Any] | None:
-    return _optional("needlepoint.clinic.payments.stripe_payments", "start_card_setup")
 
 
 def _client(request: HttpRequest) -> Client:
@@ -94,7 +71,7 @@ def invoice(request: HttpRequest, invoice_pk: int) -> HttpResponse:
             "item": item,
             "inv": item.invoice,
             "cur": item.invoice.currency,
-            "has_pdf": invoice_pdf_renderer() is not None,
+            "has_pdf": True,
         },
     )
 
@@ -102,12 +79,10 @@ def invoice(request: HttpRequest, invoice_pk: int) -> HttpResponse:
 @client_view
 def invoice_pdf(request: HttpRequest, invoice_pk: int) -> HttpResponse:
     client, item = _invoice(request, invoice_pk)
-    render_pdf = invoice_pdf_renderer()
-    if render_pdf is None:  # the invoice PDF module is not installed here: the HTML page is the invoice
-        raise Http404("No PDF for this invoice.")
     record_access(portal_context(request, client), client=client, action="portal-invoice-pdf")
-    response = HttpResponse(render_pdf(item.invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{item.invoice.number_text}.pdf"'
+    summary = statements.summarise(item.invoice)
+    response = HttpResponse(pdf.invoice_pdf(summary), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(summary)}"'
     return response
 
 
@@ -119,23 +94,29 @@ def card(request: HttpRequest) -> HttpResponse:
     actor = ClientActor(client)
     require(actor, Action.PAY_ONLINE, client)
     record_access(portal_context(request, client), client=client, action="portal-card")
-    start = card_setup_starter()
-    context: dict[str, Any] = {"client": client, "clinic": client.clinic, "problem": ""}
-    if start is None:
+    context: dict[str, Any] = {"client": client, "clinic": client.clinic, "problem": "", "saved": ""}
+    if processor_for(client.clinic_id) is None:
         context["problem"] = NOT_SET_UP
         return render(request, "portal/card.html", context)
     try:
-        setup = start(client)
+        returned = request.GET.get("setup_intent", "")
+        if returned:  # back from Stripe's confirmation (3-D Secure included): save the card now
+            card_saved = stripe_payments.confirm_card_setup(client, returned[:80])
+            context["saved"] = str(card_saved)
+        secret, key = stripe_payments.start_card_setup(client)
     except DomainError as exc:
         context["problem"] = exc.message
         return render(request, "portal/card.html", context)
-    secret = setup if isinstance(setup, str) else getattr(setup, "client_secret", "")
-    key = getattr(setup, "publishable_key", "") or getattr(settings, "STRIPE_PUBLISHABLE_KEY", "")
-    if not secret or not key:
-        log.warning("card setup for client %s returned no client secret or publishable key", client.pk)
-        context["problem"] = NOT_SET_UP
+    except stripe.StripeError:
+        log.exception("portal card page: Stripe failed for client %s", client.pk)
+        context["problem"] = "Our payment provider could not be reached. Please try again in a few minutes."
         return render(request, "portal/card.html", context)
-    context |= {"client_secret": secret, "publishable_key": key}
+    context |= {
+        "client_secret": secret,
+        "publishable_key": key,
+        "card_on_file": SavedCard.objects.filter(client=client, removed_at__isnull=True).first(),
+        "return_url": request.build_absolute_uri(request.path),
+    }
     response = render(request, "portal/card.html", context)
     # Only this page loads Stripe.js; the rest of the portal keeps the site's strict policy.
     response["Content-Security-Policy"] = _with_stripe(policy_for(request.path))
