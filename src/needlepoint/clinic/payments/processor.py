@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.db import transaction
+
 from needlepoint.clinic.errors import Conflict
 
 from .models import Processor as ProcessorChoice
@@ -83,11 +85,12 @@ def collect(tender: Tender, *, off_session: bool) -> ChargeOutcome:
     from .tenders import fail, settle
 
     outcome = require_processor(tender.clinic_id).charge_saved_card(tender, off_session=off_session)
-    if outcome.status == "succeeded":
-        if outcome.processor_id and tender.processor_id != outcome.processor_id:
-            Tender.objects.filter(pk=tender.pk).update(processor_id=outcome.processor_id)
-            tender.processor_id = outcome.processor_id
-        settle(tender, at=clock.now())
-    elif outcome.status in ("failed", "requires_action"):
-        fail(tender, outcome.message or "The card was declined.")
+    with transaction.atomic():  # what came back is recorded, and its events published, together
+        if outcome.status == "succeeded":
+            if outcome.processor_id and tender.processor_id != outcome.processor_id:
+                Tender.objects.filter(pk=tender.pk).update(processor_id=outcome.processor_id)
+                tender.processor_id = outcome.processor_id
+            settle(tender, at=clock.now())
+        elif outcome.status in ("failed", "requires_action"):
+            fail(tender, outcome.message or "The card was declined.")
     return outcome
