@@ -201,3 +201,18 @@ def test_the_card_page_mounts_the_payment_element_and_saves_the_card(client: Any
     # the rest of the portal keeps the strict policy
     other = client.get(_url("portal-money", pw))
     assert "js.stripe.com" not in other["Content-Security-Policy"]
+
+
+def test_the_membership_and_a_failed_card(client: Any, pw: PayWorld) -> None:
+    from needlepoint.clinic.payments import memberships
+    from needlepoint.clinic.payments.models_recurring import ClientMembership, MembershipPlan
+
+    plan = MembershipPlan.objects.create(
+        clinic=pw.world.clinic, name="Glow club", monthly_fee_minor=5000, included_credits=1
+    )
+    m = memberships.join(pw.client, plan, actor=pw.desk, now=AFTER_VISIT)  # type: ignore[arg-type]
+    html = _as(client, pw.client).get(_url("portal-money", pw)).content.decode()
+    assert "Glow club" in html and "1 included session left this month" in html
+    ClientMembership.objects.filter(pk=m.pk).update(status="card_failed")
+    html = client.get(_url("portal-money", pw)).content.decode()
+    assert "did not go through" in html and _url("portal-money-card", pw) in html

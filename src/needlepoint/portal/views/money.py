@@ -11,10 +11,11 @@ import stripe
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from needlepoint import clock
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import DomainError
-from needlepoint.clinic.payments import statement, statements, stripe_payments
+from needlepoint.clinic.payments import memberships, statement, statements, stripe_payments
 from needlepoint.clinic.payments.processor import processor_for
 from needlepoint.clinic.payments.stripe_models import SavedCard
 from needlepoint.clinic.permissions import Action, ClientActor, require
@@ -43,10 +44,17 @@ def money(request: HttpRequest) -> HttpResponse:
     client = _client(request)
     summary = statement.statement(client, actor=ClientActor(client))
     record_access(portal_context(request, client), client=client, action="portal-money")
+    live = memberships.live_membership(client)
     return render(
         request,
         "portal/money.html",
-        {"client": client, "clinic": client.clinic, "s": summary, "cur": summary.currency},
+        {
+            "client": client,
+            "clinic": client.clinic,
+            "s": summary,
+            "cur": summary.currency,
+            "membership": memberships.state(live, clock.now()) if live else None,
+        },
     )
 
 
