@@ -84,3 +84,11 @@ def test_the_webhook_refuses_a_clinic_without_stripe(client: Any, clinic_a: Clin
     )
     assert response.status_code == 404
     assert client.get(f"/stripe/webhook/{clinic_a.clinic.slug}/").status_code == 405  # type: ignore[attr-defined]
+
+
+def test_the_webhook_refuses_a_form_upload(client: Any, clinic_a: ClinicWorld) -> None:
+    from io import BytesIO
+
+    url = f"/stripe/webhook/{clinic_a.clinic.slug}/"  # type: ignore[attr-defined]
+    response = client.post(url, {"file": BytesIO(b"x"), "id": "evt_1"})  # multipart, as a browser sends
+    assert response.status_code in (400, 404)

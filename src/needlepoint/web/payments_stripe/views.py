@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -96,8 +97,12 @@ def _plain(message: str, status: int) -> HttpResponse:
 @require_POST
 def stripe_webhook(request: HttpRequest, slug: str) -> HttpResponse:
     try:
+        payload = request.body
+    except RawPostDataException:  # a form upload already read by the middleware: not from Stripe
+        return _plain("Stripe sends events as JSON.", 400)
+    try:
         row, created = stripe_webhooks.receive(
-            slug, request.body, request.headers.get("Stripe-Signature", ""), now=clock.now()
+            slug, payload, request.headers.get("Stripe-Signature", ""), now=clock.now()
         )
     except NotFound as exc:
         return _plain(exc.message, 404)
