@@ -48,7 +48,7 @@ REGISTRARS = [
     "tests.web.setup.test_closures",
     "tests.web.messaging.test_inbox",
     "tests.web.payments.test_payments_access",
-    "tests.web.payments.test_deposit_views",
+    "tests.web.deposits.test_deposit_views",
     "tests.web.packages.test_isolation_packages",
     "tests.portal.test_money",
 ]

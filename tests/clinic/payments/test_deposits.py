@@ -197,6 +197,22 @@ def test_client_pays_own_deposit_by_card(dw: BookingWorld, card: FakeCards) -> N
     assert_ledger_consistent(dw.world.client)
 
 
+def test_a_card_on_file_required_keeps_the_booking_unconfirmed_until_one_is_saved(
+    dw: BookingWorld, card: FakeCards
+) -> None:
+    DepositPolicy.objects.filter(appointment_type=dw.kind).update(card_required=True)
+    visits = book_series(dw)
+    deposits.record_deposit_paid(visits[0], "cash", actor=dw.world.memberships["front_desk"], now=NOW)
+    assert deposits.is_confirmed(visits[0])  # paid elsewhere mode: no card to keep
+    settings = settings_for(dw.world.clinic)
+    settings.processor = Processor.STRIPE
+    settings.save()
+    assert deposits.card_needed(visits[1]) and not deposits.is_confirmed(visits[1])
+    card.cards.add(dw.world.client.pk)
+    assert not deposits.card_needed(visits[1]) and deposits.is_confirmed(visits[1])
+    assert_ledger_consistent(dw.world.client)
+
+
 def test_unpaid_deposit_releases_the_whole_series_through_the_worker_step(dw: BookingWorld) -> None:
     visits = book_series(dw)
     deposit = DepositRequest.objects.get()

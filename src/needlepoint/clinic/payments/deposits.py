@@ -95,9 +95,21 @@ def deposit_state(appointment: Appointment) -> str:
     return deposit.status if deposit is not None else NONE
 
 
+def card_needed(appointment: Appointment) -> bool:
+    """The appointment type asks for a card on file (for late and no-show fees), the clinic
+    takes cards, and the client has none saved yet. In "paid elsewhere" mode there is no card
+    to keep, so the requirement cannot apply."""
+    policy = policy_for(appointment)
+    if policy is None or not policy.card_required:
+        return False
+    cards = processor.processor_for(appointment.clinic_id)
+    return cards is not None and not cards.has_card(int(appointment.client_id))
+
+
 def is_confirmed(appointment: Appointment) -> bool:
-    """A booking counts as confirmed when its deposit is paid (or none is needed)."""
-    return deposit_state(appointment) in CONFIRMED
+    """A booking counts as confirmed when its deposit is paid (or none is needed) and, where
+    the appointment type asks for one, the client has a card on file."""
+    return deposit_state(appointment) in CONFIRMED and not card_needed(appointment)
 
 
 def request_deposit(appointment: Appointment, *, now: datetime) -> DepositRequest | None:

@@ -30,7 +30,11 @@ LABELS = {
 @register.inclusion_tag("payments/_deposit_badge.html")
 def deposit_badge(appointment: Appointment) -> dict[str, Any]:
     state = deposits.deposit_state(appointment)
-    return {"state": state, "label": LABELS.get(state, "")}  # type: ignore[call-overload]
+    return {
+        "state": state,
+        "label": LABELS.get(state, ""),  # type: ignore[call-overload]
+        "card_needed": deposits.card_needed(appointment),
+    }
 
 
 @register.inclusion_tag("payments/_deposit_panel.html", takes_context=True)
@@ -54,4 +58,5 @@ def deposit_panel(context: template.Context, appointment: Appointment) -> dict[s
         "can_record": can_take and state == DepositStatus.DUE,
         "can_waive_forfeit": is_owner and state == DepositStatus.FORFEITED,
         "can_waive_fee": is_owner and bool(appointment.fee_due),
+        "card_needed": deposits.card_needed(appointment),
     }

@@ -77,6 +77,24 @@ def test_front_desk_sees_deposit_required_and_records_it_paid(client: Any, clini
     assert_ledger_consistent(clinic_a.client)
 
 
+def test_card_needed_shows_until_the_client_saves_a_card(client: Any, clinic_a: ClinicWorld) -> None:
+    from needlepoint.clinic.payments.selectors import settings_for
+    from tests.clinic.payments.deposit_fake import installed
+
+    bw, appt = book(clinic_a)
+    DepositPolicy.objects.filter(appointment_type=bw.kind).update(card_required=True)
+    ps = settings_for(clinic_a.clinic)
+    ps.processor = "stripe"
+    ps.save()
+    client.force_login(clinic_a.users["front_desk"])
+    with installed() as cards, _now():
+        page = client.get(reverse("appointment-detail", args=[appt.pk])).content.decode()
+        assert 'data-card="needed"' in page and "saves a card" in page
+        cards.cards.add(clinic_a.client.pk)
+        page = client.get(reverse("appointment-detail", args=[appt.pk])).content.decode()
+        assert 'data-card="needed"' not in page
+
+
 def test_practitioner_may_not_record_a_deposit_and_bad_method_changes_nothing(
     client: Any, clinic_a: ClinicWorld
 ) -> None:
