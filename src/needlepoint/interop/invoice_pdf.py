@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from needlepoint.clinic.payments.statements import InvoiceSummary
+from needlepoint.clinic.payments.invoice_summary import InvoiceSummary
 
 from .pdf import render_pdf
 

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from needlepoint.clinic import events
 from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.payments.invoice_summary import summarise
 from needlepoint.clinic.payments.models import Invoice
 from needlepoint.clinic.payments.money import format_minor
-from needlepoint.clinic.payments.statements import summarise
 
 from .backends import PermanentError
 from .models import Kind, OutboxMessage

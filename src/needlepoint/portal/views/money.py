@@ -15,7 +15,7 @@ from needlepoint import clock
 from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.errors import DomainError
-from needlepoint.clinic.payments import memberships, statement, statements, stripe_payments
+from needlepoint.clinic.payments import invoice_summary, memberships, statement, stripe_payments
 from needlepoint.clinic.payments.processor import processor_for
 from needlepoint.clinic.payments.stripe_models import SavedCard
 from needlepoint.clinic.permissions import Action, ClientActor, require
@@ -88,7 +88,7 @@ def invoice(request: HttpRequest, invoice_pk: int) -> HttpResponse:
 def invoice_pdf(request: HttpRequest, invoice_pk: int) -> HttpResponse:
     client, item = _invoice(request, invoice_pk)
     record_access(portal_context(request, client), client=client, action="portal-invoice-pdf")
-    summary = statements.summarise(item.invoice)
+    summary = invoice_summary.summarise(item.invoice)
     response = HttpResponse(pdf.invoice_pdf(summary), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf.filename(summary)}"'
     return response

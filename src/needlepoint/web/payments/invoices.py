@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from needlepoint import clock
 from needlepoint.clinic.audit.services import AccessContext, record_access
 from needlepoint.clinic.errors import DomainError, NotAllowed, NotFound
-from needlepoint.clinic.payments import refunds, statements
+from needlepoint.clinic.payments import invoice_summary, refunds
 from needlepoint.clinic.payments.models import Invoice, Tender
 from needlepoint.clinic.permissions import Action, may
 from needlepoint.interop import invoice_pdf
@@ -38,7 +38,7 @@ def _invoice(request: HttpRequest, pk: int, action: str) -> Invoice:
 def _page(
     request: HttpRequest, invoice: Invoice, *, refund_form: RefundForm | None = None, status: int = 200
 ) -> HttpResponse:
-    summary = statements.summarise(invoice)
+    summary = invoice_summary.summarise(invoice)
     member = membership_of(request)
     return render(
         request,
@@ -61,7 +61,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(*ALL_STAFF)
 def invoice_download(request: HttpRequest, pk: int) -> HttpResponse:
-    summary = statements.summarise(_invoice(request, pk, "download invoice"))
+    summary = invoice_summary.summarise(_invoice(request, pk, "download invoice"))
     response = HttpResponse(invoice_pdf.invoice_pdf(summary), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice_pdf.filename(summary)}"'
     return response
