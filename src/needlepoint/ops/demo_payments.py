@@ -154,21 +154,23 @@ def _sell_and_redeem(appt: Appointment, desk: Membership, *, at: datetime) -> No
 
 
 def _todays_takings(clinic: Clinic, desk: Membership, products: list[Product], now: datetime) -> None:
-    """Check out every visit completed today at each location: cash or terminal, every third
-    with a serum."""
+    """Check out every visit completed on the latest working day at each location (today once
+    sessions are done; started before opening, the last day the clinic worked): cash or
+    terminal, every third with a serum."""
     for location in Location.objects.for_clinic(clinic).filter(is_active=True):
         zone = location.timezone
-        today = clock.local_date(now, zone)
-        visits = (
+        visits = list(
             Appointment.objects.for_clinic(clinic)
             .filter(
                 location=location, status=AppointmentStatus.COMPLETED, end__lte=now, invoices__isnull=True
             )
-            .filter(start__gte=now - timedelta(days=1))
             .select_related("client", "clinic", "location", "series__plan")
             .order_by("start", "pk")
         )
-        for i, appt in enumerate(v for v in visits if clock.local_date(v.start, zone) == today):
+        if not visits:
+            continue
+        day = clock.local_date(visits[-1].start, zone)
+        for i, appt in enumerate(v for v in visits if clock.local_date(v.start, zone) == day):
             lines = _lines(appt)
             if i % 3 == 0 and products:
                 p = products[i % len(products)]
