@@ -159,17 +159,18 @@ def _todays_takings(clinic: Clinic, desk: Membership, products: list[Product], n
     terminal, every third with a serum."""
     for location in Location.objects.for_clinic(clinic).filter(is_active=True):
         zone = location.timezone
-        visits = list(
-            Appointment.objects.for_clinic(clinic)
-            .filter(
-                location=location, status=AppointmentStatus.COMPLETED, end__lte=now, invoices__isnull=True
-            )
+        done = Appointment.objects.for_clinic(clinic).filter(
+            location=location, status=AppointmentStatus.COMPLETED, end__lte=now
+        )
+        latest = done.order_by("-start").first()
+        if latest is None:
+            continue
+        day = clock.local_date(latest.start, zone)  # invoiced or not: a second run picks the same day
+        visits = (
+            done.filter(invoices__isnull=True, start__gte=latest.start - timedelta(days=1))
             .select_related("client", "clinic", "location", "series__plan")
             .order_by("start", "pk")
         )
-        if not visits:
-            continue
-        day = clock.local_date(visits[-1].start, zone)
         for i, appt in enumerate(v for v in visits if clock.local_date(v.start, zone) == day):
             lines = _lines(appt)
             if i % 3 == 0 and products:
