@@ -10,40 +10,41 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 
 from needlepoint import clock
 from needlepoint.clinic.accounts.models import Membership, Role
-from needlepoint.clinic.booking.models import Appointment, AppointmentStatus
-from needlepoint.clinic.clients.models import Client
+from needlepoint.clinic.booking.models import Appointment, AppointmentStatus, AppointmentType
 from needlepoint.clinic.clinics.models import Clinic, Location
 from needlepoint.clinic.errors import DomainError
-from needlepoint.clinic.payments import ledger
 from needlepoint.clinic.payments.checkout import CheckoutSpec, check_out, suggested_lines
-from needlepoint.clinic.payments.invoices import LineSpec, issue_invoice
+from needlepoint.clinic.payments.invoices import LineSpec
 from needlepoint.clinic.payments.models import (
-    Account,
     ClientPackage,
+    DepositKind,
+    DepositPolicy,
     DepositRequest,
     DepositStatus,
-    EntryKind,
     ItemKind,
     Method,
     Processor,
     Product,
     ProductStock,
 )
+from needlepoint.clinic.payments.packages import package_price, sell_package
 from needlepoint.clinic.payments.selectors import settings_for
 from needlepoint.clinic.payments.tenders import TenderSpec, new_tender
+from needlepoint.clinic.pricing.models import Package
+from needlepoint.clinic.pricing.selectors import price_list_of
 
 PRODUCTS = [  # name, sku, price (minor units), stock per location
     ("Recovery serum", "RS-30", 3500, 24),
     ("Mineral sunscreen SPF 50", "SPF-50", 2800, 30),
     ("Hyaluronic acid serum", "HA-30", 4200, 12),
 ]
-PACKAGE_NAME = "Course of 3, face"
-PACKAGE_PRICE = 54000  # three face sessions at £200 less 10 %
+PACKAGE_NAME = "Course of 3"
 PACKAGE_CLIENTS = 3
 FALLBACK_PRICE = 20000  # a visit with no plan priced: one face session
 
@@ -110,47 +111,41 @@ def _packages(clinic: Clinic, desk: Membership, now: datetime) -> None:
         sold += 1
 
 
+def _course(clinic: Clinic) -> Package | None:
+    """The clinic's "Course of 3" on its price list (10 % off three sessions), made once."""
+    prices = price_list_of(clinic)
+    if prices is None:
+        return None
+    course, _ = Package.objects.get_or_create(
+        clinic=clinic,
+        price_list=prices,
+        name=PACKAGE_NAME,
+        defaults={"sessions": 3, "discount_percent": Decimal(10)},
+    )
+    return course
+
+
 def _sell_and_redeem(appt: Appointment, desk: Membership, *, at: datetime) -> None:
-    client: Client = appt.client
+    """Sold on the terminal through the same service as the till, then the visit checked out
+    with one credit of it."""
+    course = _course(appt.clinic)
+    lines = _lines(appt)
+    areas = tuple(dict.fromkeys(a for line in lines for a in line.areas)) or ("cheeks",)
+    if course is None:
+        return
     sale_at = at - timedelta(minutes=10)
-    with transaction.atomic():
-        # The sale: an invoice for the course, paid on the terminal; its value becomes credit
-        # (deferred revenue) that each session redeems.
-        invoice = issue_invoice(
-            client,
-            [LineSpec(kind=ItemKind.PACKAGE, description=PACKAGE_NAME, unit_price_minor=PACKAGE_PRICE)],
-            at=sale_at,
-            by=desk,
-            location=appt.location,
+    with suppress(DomainError):  # an area without a price: no course for this client
+        price = package_price(course, areas)
+        sale = sell_package(
+            appt.client,
+            course,
+            areas=areas,
+            actor=desk,
+            now=sale_at,
+            tenders=[TenderSpec(Method.CARD_TERMINAL, price)],
         )
-        new_tender(
-            client, TenderSpec(Method.CARD_TERMINAL, PACKAGE_PRICE), at=sale_at, by=desk, invoice=invoice
-        )
-        package = ClientPackage.objects.create(
-            clinic_id=client.clinic_id,
-            client=client,
-            name=PACKAGE_NAME,
-            areas="",
-            sessions_total=3,
-            price_minor=PACKAGE_PRICE,
-            currency=invoice.currency,
-            invoice=invoice,
-            sold_at=sale_at,
-            sold_by=desk,
-            expires_at=sale_at + timedelta(days=365),
-        )
-        ledger.post(
-            client,
-            ledger.Posting(Account.CREDIT, EntryKind.CREDIT_ISSUED, PACKAGE_PRICE, Method.CREDIT),
-            at=sale_at,
-            currency=invoice.currency,
-            by=desk,
-            invoice=invoice,
-            key=f"demo-package:{package.pk}",
-        )
-    # A visit the package cannot pay for stays open; the course is still sold.
-    with suppress(DomainError):
-        check_out(appt, CheckoutSpec(_lines(appt), client_package_id=package.pk), actor=desk, now=at)
+        # A visit the package cannot pay for stays open; the course is still sold.
+        check_out(appt, CheckoutSpec(lines, client_package_id=sale.client_package.pk), actor=desk, now=at)
 
 
 def _todays_takings(clinic: Clinic, desk: Membership, products: list[Product], now: datetime) -> None:
@@ -203,6 +198,14 @@ def _total(clinic: Clinic, lines: list[LineSpec]) -> int:
 
 
 def _deposit(clinic: Clinic, desk: Membership, now: datetime) -> None:
+    # From now on a face session asks a £50 deposit at booking (what the till and the day sheet
+    # show); the bookings already made keep the one deposit taken below.
+    face = AppointmentType.objects.for_clinic(clinic).filter(is_active=True).order_by("pk").first()
+    if face is not None:
+        DepositPolicy.objects.get_or_create(
+            appointment_type=face,
+            defaults={"clinic": clinic, "kind": DepositKind.FIXED, "amount_minor": 5000},
+        )
     held = DepositRequest.objects.for_clinic(clinic).filter(
         status=DepositStatus.PAID, appointment__start__gt=now
     )
