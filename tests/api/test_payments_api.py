@@ -23,6 +23,7 @@ from tests.api.conftest import Api, token_for
 from tests.clinic.payments.conftest import PayWorld, make_pay_world
 from tests.clinic.payments.helpers import assert_ledger_consistent
 from tests.conftest import ClinicWorld
+from tests.stripe_server import stripe_api, stripe_server  # noqa: F401 - fixtures: localstripe
 
 pytestmark = pytest.mark.django_db
 
@@ -253,4 +254,28 @@ def test_other_clinics_objects_are_404(pw: PayWorld, clinic_b: ClinicWorld) -> N
     status, page = theirs.get("/invoices")
     assert status == 200 and page["total"] == 0
     assert Invoice.objects.count() == 1
+    assert_ledger_consistent(pw.client)
+
+
+@pytest.mark.usefixtures("stripe_api")
+def test_owner_refunds_a_card_payment_through_stripe(pw: PayWorld) -> None:
+    from needlepoint.clinic.payments import processor
+    from needlepoint.clinic.payments.stripe_gateway import client_for
+    from tests.clinic.payments.stripe_helpers import card_tender, connect, save_card
+
+    connect(pw)
+    save_card(pw)
+    tender = card_tender(pw, 5000)
+    processor.collect(tender, off_session=False)
+    tender.refresh_from_db()
+    status, body = api(pw, "owner").post(
+        f"/tenders/{tender.pk}/refund", {"amount_minor": 2000, "reason": "Serum"}
+    )
+    assert status == 200 and body["tender"]["refunded_minor"] == 2000
+    refunds = client_for(pw.world.clinic.pk).v1.refunds.list(params={"payment_intent": tender.processor_id})
+    assert [r.amount for r in refunds.data] == [2000]  # made once, in Stripe
+    status, body = api(pw, "owner").post(
+        f"/tenders/{tender.pk}/refund", {"amount_minor": 3001, "reason": "x"}
+    )
+    assert status == 400 and body["error"]["code"] == "refund_too_large"
     assert_ledger_consistent(pw.client)

@@ -19,7 +19,7 @@ from needlepoint.clinic.audit.services import record_access
 from needlepoint.clinic.booking.models import Appointment
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clients.selectors import client_for_read
-from needlepoint.clinic.payments import checkout, ledger, tenders
+from needlepoint.clinic.payments import checkout, ledger, refunds, tenders
 from needlepoint.clinic.payments.invoices import LineSpec
 from needlepoint.clinic.payments.models import ClientPackage, Invoice, Product, Tender
 from needlepoint.clinic.payments.selectors import settings_for
@@ -180,15 +180,14 @@ def record_payment(request: HttpRequest, client_id: int, payload: PaymentIn) -> 
 )
 @decorate_view(idempotent)
 def refund(request: HttpRequest, tender_id: int, payload: RefundIn) -> dict[str, Any]:
-    """Owners: give back part or all of a payment taken elsewhere (400 `refund_too_large` beyond
-    what is left; 409 `use_processor` for a card payment taken through Stripe)."""
+    """Owners: give back part or all of a payment (400 `refund_too_large` beyond what is left);
+    a card payment goes back through the clinic's processor (409 `refund_failed` when it refuses;
+    deposits and package credit are refunded by cancelling or from the package)."""
     tender = get_object_or_404(
         Tender.objects.for_clinic(clinic(request)).select_related("client"), pk=tender_id
     )
     record_access(access(request), client=tender.client, action="refund")
-    tenders.refund_paid_elsewhere(
-        tender, payload.amount_minor, reason=payload.reason, actor=actor(request), now=clock.now()
-    )
+    refunds.refund_tender(tender, payload.amount_minor, payload.reason, actor(request), clock.now())
     tender.refresh_from_db()
     return {
         "tender": tender_out(tender),

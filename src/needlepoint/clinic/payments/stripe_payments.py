@@ -20,18 +20,18 @@ import stripe
 from django.db import transaction
 
 from needlepoint import clock
-from needlepoint.clinic import events
 from needlepoint.clinic.clients.models import Client
 from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.errors import Conflict, InvalidInput
 from needlepoint.clinic.permissions import Action, Actor, is_client, membership_of, require
 
-from .models import EntryKind, LedgerEntry, Method, Processor, Tender, TenderStatus
+from . import refunds
+from .models import LedgerEntry, Method, Processor, Tender, TenderStatus
 from .processor import ChargeOutcome
 from .selectors import settings_for
 from .stripe_gateway import UNKNOWN, StripeProcessor, account_for, client_for, make_client
 from .stripe_models import SavedCard, StripeAccount, StripeCharge, StripeCustomer
-from .tenders import check_refund, fail, record_refund, settle
+from .tenders import fail, settle
 
 log = logging.getLogger(__name__)
 
@@ -203,34 +203,13 @@ def remove_card(card: SavedCard, *, actor: Actor, now: datetime) -> None:
 def refund_card(
     tender: Tender, amount_minor: int, *, reason: str, actor: Actor, now: datetime
 ) -> LedgerEntry:
-    """Refund (part of) a card payment through Stripe, then record it. Owners only; never more
-    than is left on the payment. The Stripe call carries ``refund:<tender>:<n>`` (n: this is
-    the tender's n-th refund), so pressing the button again after a timeout makes no second
-    refund; the ledger entry is keyed by Stripe's refund id, so the ``charge.refunded`` webhook
-    finds it already recorded."""
+    """Refund (part of) a card payment taken through Stripe: the one refund path
+    (``refunds.refund_tender``) with the clinic's Stripe processor. Its Stripe call carries
+    ``refund:<tender>:<n>``, so pressing the button again after a timeout makes no second
+    refund; the ``charge.refunded`` webhook then finds the amount already recorded."""
     if tender.method != Method.STRIPE:
         raise Conflict("Only card payments taken through Stripe are refunded here.", code="not_stripe")
-    if not reason.strip():
-        raise InvalidInput("Say why the money is refunded.", field="reason")
-    with transaction.atomic():
-        locked = Tender.objects.select_for_update().get(pk=tender.pk)
-        by = check_refund(locked, amount_minor, actor=actor)
-        n = LedgerEntry.objects.filter(
-            tender=locked, kind__in=[EntryKind.REFUND, EntryKind.DEPOSIT_REFUNDED]
-        ).count()
-        key = f"refund:{locked.pk}:{n + 1}"
-        result = StripeProcessor(locked.clinic_id).refund(locked, amount_minor, key=key)
-        if not result.ok:
-            raise Conflict(result.message, code="refund_failed")
-        entry = record_refund(
-            locked, amount_minor, reason=reason, by=by, at=now, key=f"stripe-refund:{result.processor_id}"
-        )
-        events.publish(
-            events.PaymentRefunded(
-                clinic_id=locked.clinic_id, tender=locked, amount_minor=amount_minor, reason=reason
-            )
-        )
-        return entry
+    return refunds.refund_tender(tender, amount_minor, reason, actor, now)
 
 
 # -- reconciliation --------------------------------------------------------------------------------
