@@ -16,7 +16,7 @@ from tests.conftest import ClinicWorld
 
 SRC = Path(needlepoint.__file__).parent
 # Rendered by WeasyPrint into PDFs, never by a browser under the page's CSP.
-PDF_TEMPLATES = {"consent/pdf.html", "pricing/quote_pdf.html"}
+PDF_TEMPLATES = {"consent/pdf.html", "pricing/quote_pdf.html", "payments/invoice_pdf.html"}
 
 
 def _templates() -> list[Path]:

@@ -14,7 +14,7 @@ from needlepoint.clinic.payments.models import Method
 from needlepoint.clinic.payments.models_recurring import MembershipPlan
 from needlepoint.clinic.payments.money import to_major, to_minor
 from needlepoint.clinic.pricing.models import Package
-from needlepoint.web.forms import DATE
+from needlepoint.web.forms import DATE, HardenedForm, HardenedModelForm
 
 METHODS = [
     (Method.CASH, "Cash"),
@@ -24,7 +24,7 @@ METHODS = [
 NOT_NOW = "none"
 
 
-class SellForm(forms.Form):
+class SellForm(HardenedForm):
     package = forms.ModelChoiceField(queryset=Package.objects.none())
     areas = forms.CharField(max_length=300, help_text="Area codes, e.g. 'face neck'.")
     instalments = forms.IntegerField(
@@ -53,12 +53,12 @@ class SellForm(forms.Form):
         return data
 
 
-class PayForm(forms.Form):
+class PayForm(HardenedForm):
     method = forms.ChoiceField(choices=METHODS)
     reference = forms.CharField(max_length=120, required=False)
 
 
-class JoinForm(forms.Form):
+class JoinForm(HardenedForm):
     plan = forms.ModelChoiceField(queryset=MembershipPlan.objects.none())
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
@@ -66,15 +66,15 @@ class JoinForm(forms.Form):
         self.fields["plan"].queryset = MembershipPlan.objects.for_clinic(clinic).filter(is_active=True)  # type: ignore[attr-defined]
 
 
-class PauseForm(forms.Form):
+class PauseForm(HardenedForm):
     until = forms.DateField(widget=DATE, help_text="Months starting before this day are not charged.")
 
 
-class CancelForm(forms.Form):
+class CancelForm(HardenedForm):
     override = forms.BooleanField(required=False, label="End it inside the minimum term (owners)")
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(HardenedModelForm):
     monthly_fee = forms.CharField(max_length=20, help_text="What the member pays each month, e.g. 99.00")
     discount_percent = forms.DecimalField(
         min_value=Decimal(0), max_value=Decimal(100), decimal_places=2, initial=0, help_text="Off treatments."
