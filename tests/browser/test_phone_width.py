@@ -39,6 +39,7 @@ NOT_PAGES = {
     "portal-appointment-ics": "a calendar file",
     "portal-consent-pdf": "a PDF",
     "portal-quote-pdf": "a PDF",
+    "portal-invoice-pdf": "a PDF",
     "portal-intake-photo": "an image",
 }
 #: Pages seen signed out only (a signed-in client is sent on, or the link is used up).
@@ -79,6 +80,7 @@ PARAMS = (
     "signature_pk",
     "photo_pk",
     "review_pk",
+    "invoice_pk",
 )
 
 
@@ -169,7 +171,24 @@ def _world(world: ClinicWorld) -> dict[str, list[Any]]:
         "photo_pk": [journey["photo_pk"]],
         "series_pk": [outcomes["series"].pk],
         "review_pk": [outcomes["review"].pk],
+        "invoice_pk": [_invoice(world).pk],
     }
+
+
+def _invoice(world: ClinicWorld) -> Any:
+    """A receipt in the portal: a serum bought and paid in cash."""
+    from django.db import transaction
+
+    from needlepoint import clock
+    from needlepoint.clinic.payments.invoices import LineSpec, issue_invoice
+    from needlepoint.clinic.payments.tenders import TenderSpec, new_tender
+
+    desk = world.memberships[Role.FRONT_DESK]
+    line = LineSpec(kind="product", description="Recovery serum", unit_price_minor=3500)
+    with transaction.atomic():
+        invoice = issue_invoice(world.client, [line], at=clock.now(), by=desk)  # type: ignore[arg-type]
+        new_tender(world.client, TenderSpec("cash", 3500), at=clock.now(), by=desk, invoice=invoice)  # type: ignore[arg-type]
+    return invoice
 
 
 def _urls(route: Route, objects: dict[str, list[Any]]) -> Iterator[str]:
