@@ -26,6 +26,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +104,7 @@ def serve() -> None:  # pragma: no cover - runs in the child process
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    sock.listen(128)  # connections wait in the backlog until the app runs: none is refused
     print(f"PORT {sock.getsockname()[1]}", flush=True)
     web.run_app(app, sock=sock, print=None, access_log=None, handle_signals=True)
 
@@ -142,7 +144,18 @@ def start() -> StripeServer:
     if not line.startswith("PORT "):
         proc.kill()
         raise RuntimeError(f"localstripe did not start: {line!r}")
-    return StripeServer(f"http://127.0.0.1:{int(line.split()[1])}", proc)
+    port = int(line.split()[1])
+    deadline = time.monotonic() + 15
+    while True:  # the app answers once it runs (a loaded machine can take seconds)
+        try:
+            requests.get(f"http://127.0.0.1:{port}/_test/ping", timeout=2)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("localstripe did not answer") from None
+            time.sleep(0.1)
+    return StripeServer(f"http://127.0.0.1:{port}", proc)
 
 
 @pytest.fixture(scope="session")
