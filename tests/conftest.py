@@ -9,6 +9,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, settings
 
+# localstripe for the Stripe tests: one server for the whole session, whichever folder asks.
+from tests.stripe_server import stripe_api, stripe_server  # noqa: F401
+
 # Timing belongs to bench/, not to tests: a loaded CI machine must not fail a correct property
 # on hypothesis' 200 ms per-example deadline (it did, on PostgreSQL with the load at 15).
 settings.register_profile("needlepoint", deadline=None, suppress_health_check=[HealthCheck.too_slow])

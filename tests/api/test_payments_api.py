@@ -23,7 +23,6 @@ from tests.api.conftest import Api, token_for
 from tests.clinic.payments.conftest import PayWorld, make_pay_world
 from tests.clinic.payments.helpers import assert_ledger_consistent
 from tests.conftest import ClinicWorld
-from tests.stripe_server import stripe_api, stripe_server  # noqa: F401 - fixtures: localstripe
 
 pytestmark = pytest.mark.django_db
 

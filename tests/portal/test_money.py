@@ -29,7 +29,6 @@ from needlepoint.portal.session import SESSION_KEY
 from tests.clinic.payments.conftest import AFTER_VISIT, PayWorld, make_pay_world
 from tests.clinic.payments.helpers import assert_ledger_consistent
 from tests.conftest import ClinicWorld
-from tests.stripe_server import stripe_api, stripe_server  # noqa: F401 - fixtures
 from tests.web.test_isolation import EXTRA_ROUTES
 
 # The route census (tests/web/test_isolation.py): the portal's invoice pages are checked here.

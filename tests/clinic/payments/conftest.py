@@ -9,7 +9,6 @@ import pytest
 
 from tests.clinic.booking.conftest import NOW, BookingWorld, make_booking_world, spec
 from tests.conftest import ClinicWorld
-from tests.stripe_server import stripe_api, stripe_server  # noqa: F401 - fixtures: localstripe for Stripe tests
 
 AFTER_VISIT = datetime(2027, 1, 5, 17, 0, tzinfo=UTC)
 
