@@ -44,6 +44,7 @@ def test_rates_are_typed_in_percent_and_stored_in_basis_points(client: Any, clin
     assert (s.invoice_prefix, s.package_expiry_months) == ("NP-", 18)
     body = client.get(reverse("payment-settings")).content.decode()
     assert 'value="15"' in body and 'value="5.5"' in body
+    assert reverse("stripe-settings") in body  # where card payments are connected
 
 
 def test_a_rate_over_100_percent_is_refused(client: Any, clinic_a: ClinicWorld) -> None:
