@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.db import transaction
 from needlepoint.clinic.errors import Conflict
 
 from .models import Processor as ProcessorChoice
-from .models import Tender
+from .models import Tender, TenderStatus
 from .selectors import settings_for
 
 
@@ -82,15 +83,27 @@ def collect(tender: Tender, *, off_session: bool) -> ChargeOutcome:
     Call it after the transaction that created the tender has committed."""
     from needlepoint import clock
 
+    outcome = require_processor(tender.clinic_id).charge_saved_card(tender, off_session=off_session)
+    record_outcome(tender, outcome, at=clock.now())
+    return outcome
+
+
+def record_outcome(tender: Tender, outcome: ChargeOutcome, *, at: datetime) -> str:
+    """Apply a processor answer to a tender once, under its row lock (the synchronous answer,
+    a webhook and the worker's reconciliation all come here). Returns the tender's status
+    afterwards. A succeeded answer always wins (the money was taken); a failure only moves a
+    tender that is still pending (an older answer cannot undo a payment)."""
     from .tenders import fail, settle
 
-    outcome = require_processor(tender.clinic_id).charge_saved_card(tender, off_session=off_session)
-    with transaction.atomic():  # what came back is recorded, and its events published, together
+    with transaction.atomic():
+        locked = Tender.objects.select_for_update().select_related("client").get(pk=tender.pk)
         if outcome.status == "succeeded":
-            if outcome.processor_id and tender.processor_id != outcome.processor_id:
-                Tender.objects.filter(pk=tender.pk).update(processor_id=outcome.processor_id)
-                tender.processor_id = outcome.processor_id
-            settle(tender, at=clock.now())
-        elif outcome.status in ("failed", "requires_action"):
-            fail(tender, outcome.message or "The card was declined.")
-    return outcome
+            if outcome.processor_id and locked.processor_id != outcome.processor_id:
+                Tender.objects.filter(pk=locked.pk).update(processor_id=outcome.processor_id)
+                locked.processor_id = outcome.processor_id
+            settle(locked, at=at)
+        elif outcome.status in ("failed", "requires_action") and locked.status == TenderStatus.PENDING:
+            fail(locked, outcome.message or "The card was declined.")
+        tender.status, tender.processor_id = locked.status, locked.processor_id
+        tender.failure_message = locked.failure_message
+        return str(locked.status)

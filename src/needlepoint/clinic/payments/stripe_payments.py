@@ -27,11 +27,10 @@ from needlepoint.clinic.permissions import Action, Actor, is_client, membership_
 
 from . import refunds
 from .models import LedgerEntry, Method, Processor, Tender, TenderStatus
-from .processor import ChargeOutcome
+from .processor import ChargeOutcome, record_outcome
 from .selectors import settings_for
 from .stripe_gateway import UNKNOWN, StripeProcessor, account_for, client_for, make_client
 from .stripe_models import SavedCard, StripeAccount, StripeCharge, StripeCustomer
-from .tenders import fail, settle
 
 log = logging.getLogger(__name__)
 
@@ -213,22 +212,6 @@ def refund_card(
 
 
 # -- reconciliation --------------------------------------------------------------------------------
-def record_outcome(tender: Tender, outcome: ChargeOutcome, *, at: datetime) -> str:
-    """Apply a processor answer to a tender once, under its row lock. Returns the tender's
-    status afterwards. A succeeded answer always wins (the money was taken); a failure only
-    moves a tender that is still pending (an older answer cannot undo a payment)."""
-    with transaction.atomic():
-        locked = Tender.objects.select_for_update().select_related("client").get(pk=tender.pk)
-        if outcome.status == "succeeded":
-            if outcome.processor_id and locked.processor_id != outcome.processor_id:
-                Tender.objects.filter(pk=locked.pk).update(processor_id=outcome.processor_id)
-                locked.processor_id = outcome.processor_id
-            settle(locked, at=at)
-        elif outcome.status in ("failed", "requires_action") and locked.status == TenderStatus.PENDING:
-            fail(locked, outcome.message or "The card was declined.")
-        return str(locked.status)
-
-
 def reconcile_pending(now: datetime | None = None) -> int:
     """Check every card tender left pending past ``GRACE``; returns how many were asked about."""
     now = now or clock.now()

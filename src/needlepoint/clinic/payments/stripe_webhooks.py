@@ -33,10 +33,10 @@ from needlepoint.clinic.clinics.models import Clinic
 from needlepoint.clinic.errors import InvalidInput, NotFound
 
 from .models import Method, Tender, TenderStatus
-from .processor import ChargeOutcome
+from .processor import ChargeOutcome, record_outcome
 from .stripe_gateway import client_for, outcome_of
 from .stripe_models import InboxStatus, StripeAccount, StripeEvent
-from .stripe_payments import reconcile_pending, record_outcome, save_card_from_setup
+from .stripe_payments import reconcile_pending, save_card_from_setup
 from .tenders import record_refund, refunded_so_far
 
 log = logging.getLogger(__name__)
